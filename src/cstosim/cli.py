@@ -1,0 +1,144 @@
+"""The ``cstosim`` command: a thin layer over :mod:`cstosim.runner` and :mod:`cstosim.plots`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import plots, runner
+from .errors import UserError
+from .parameters import PARAMETERS, defaults
+from .scenario import all_scenarios, load_scenario
+
+
+def _parse_set(items: list[str] | None) -> dict[str, float]:
+    """``NAME=VALUE`` pairs from ``--set``."""
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set temperature=0.5")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise UserError(f"--set {item}: '{value}' is not a number") from None
+    return out
+
+
+def _cmd_list(args: argparse.Namespace) -> None:
+    for path in all_scenarios():
+        sc = load_scenario(path)
+        kind = "what-if " if sc.scenario.hypothetical else "document"
+        print(f"{sc.id:<36} {kind} {sc.scenario.start}..{sc.scenario.end}  {sc.scenario.title}")
+
+
+def _cmd_params(args: argparse.Namespace) -> None:
+    values = defaults()
+    for p in PARAMETERS.values():
+        print(
+            f"{p.name:<22} {values[p.name]:>8.4g}  [{p.low:g}, {p.high:g}] {p.unit:<18}"
+            f" {p.stage:<11} {p.meaning}"
+        )
+
+
+def _cmd_run(args: argparse.Namespace) -> None:
+    out = runner.run_scenario(
+        args.scenario,
+        args.worlds,
+        args.seed,
+        args.out,
+        _parse_set(args.set),
+        args.workers,
+        args.chunk,
+        progress=not args.quiet,
+    )
+    print(f"results: {out}")
+    if not args.no_plot:
+        for path in plots.plot_path(out):
+            print(f"plot: {path}")
+
+
+def _cmd_batch(args: argparse.Namespace) -> None:
+    out = runner.run_batch(
+        args.scenarios or None,
+        args.worlds,
+        args.seed,
+        args.out,
+        _parse_set(args.set),
+        args.workers,
+        args.chunk,
+        progress=not args.quiet,
+    )
+    print(f"results: {out}")
+    if not args.no_plot:
+        drawn = plots.plot_path(out)
+        print(f"plots: {len(drawn)} files under {out}")
+
+
+def _cmd_plot(args: argparse.Namespace) -> None:
+    for path in plots.plot_path(Path(args.dir)):
+        print(f"plot: {path}")
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--worlds",
+        type=int,
+        default=runner.DEFAULT_WORLDS,
+        help=f"worlds (replicates) per scenario (default {runner.DEFAULT_WORLDS})",
+    )
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--out", type=Path, default=None, help="output folder")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a global parameter (see 'cstosim params')",
+    )
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    p.add_argument(
+        "--chunk",
+        type=int,
+        default=runner.DEFAULT_CHUNK,
+        help=f"worlds per model instance (default {runner.DEFAULT_CHUNK})",
+    )
+    p.add_argument("--no-plot", action="store_true", help="skip drawing plots")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cstosim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
+    sub.add_parser("params", help="list global parameters").set_defaults(func=_cmd_params)
+    run = sub.add_parser("run", help="run one scenario")
+    run.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
+    _run_options(run)
+    run.set_defaults(func=_cmd_run)
+    batch = sub.add_parser("batch", help="run several scenarios (default: all)")
+    batch.add_argument("scenarios", nargs="*", help="scenario ids or paths (default: all)")
+    _run_options(batch)
+    batch.set_defaults(func=_cmd_batch)
+    plot = sub.add_parser("plot", help="draw plots of a run or batch folder")
+    plot.add_argument("dir", help="a run folder or a batch folder")
+    plot.set_defaults(func=_cmd_plot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as exc:
+        print(f"cstosim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cstosim: interrupted; finished results are kept on disk", file=sys.stderr)
+        return 130
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Decision rules: pure functions over arrays of worlds, one per rule, each citing its source.
+
+Agents gather their inputs and call these; nothing here touches the model, the generator or
+global state. Uniform draws come in as arguments so the same inputs always give the same output.
+Shapes: ``(W,)`` over worlds unless stated; scalars broadcast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from .vocabulary import Request, Rung, Stance, Status
+
+Array = np.ndarray
+
+
+def logistic(x: Array) -> Array:
+    """The logistic function, overflow-safe."""
+    return expit(x)
+
+
+def softmax_choice(utilities: Array, temperature: Array, u: Array) -> tuple[Array, Array]:
+    """Multinomial logit: probabilities ``(W, K)`` and the option each world picks with draw ``u``.
+
+    Quantal response (McKelvey & Palfrey 1995): P(k) ∝ exp(U_k / T).
+    """
+    z = utilities / np.asarray(temperature, dtype=float)[:, None]
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    cum = np.cumsum(p, axis=1)
+    pick = (u[:, None] >= cum[:, :-1]).sum(axis=1)
+    return p, pick
+
+
+# --- invoke -------------------------------------------------------------------------------------
+
+
+def treaty_scope(kind: str, framed_foreign: bool, internal_scope: Array) -> Array:
+    """How far the treaty covers a crisis, in [0, 1].
+
+    CST Art. 4 covers aggression on recognised member territory (Moscow's reading excludes
+    Nagorno-Karabakh, E12); the Charter puts non-interference first, so unrest counts only when
+    framed as foreign-backed (E17) and otherwise only as far as ``internal_scope`` (E08); there is
+    no mechanism for a clash between members (E14, E20).
+    """
+    internal_scope = np.asarray(internal_scope, dtype=float)
+    if kind in ("external_aggression", "insurgent_spillover"):
+        return np.ones_like(internal_scope)
+    if kind == "internal_unrest":
+        return np.ones_like(internal_scope) if framed_foreign else internal_scope
+    return np.zeros_like(internal_scope)
+
+
+def capacity_gap(severity: float, capacity: Array) -> Array:
+    """Share of a crisis a member cannot meet alone: ``severity × (1 − capacity)`` (brief §3)."""
+    return severity * (1.0 - np.asarray(capacity, dtype=float))
+
+
+def invoke_utilities(
+    severity: float,
+    scope: Array,
+    gap: Array,
+    trust: Array,
+    sovereignty: Array,
+    p: dict[str, Array],
+) -> Array:
+    """Utilities ``(W, 3)`` of no request, Art. 2 consultations and a request for assistance.
+
+    Brief §3 step 2: severity, own capacity gap, trust, sovereignty cost and treaty scope.
+    """
+    consult = p["consult_weight"] * severity * scope - p["consult_cost"]
+    assist = (
+        p["need_weight"] * gap * trust * scope
+        - p["sovereignty_weight"] * sovereignty
+        - p["request_cost"]
+    )
+    return np.stack([np.zeros_like(consult), consult, assist], axis=1)
+
+
+def asked_rung(request: Array, gap: Array, ask_deploy_gap: Array) -> Array:
+    """The rung a request asks for: troops when the gap is large (E08, E17, E19), else aid (E15)."""
+    asked = np.where(gap >= ask_deploy_gap, Rung.DEPLOYMENT, Rung.MATERIAL_AID)
+    asked = np.where(request == Request.ASSISTANCE, asked, Rung.NONE)
+    return np.where(request == Request.CONSULTATIONS, Rung.CONSULTATIONS, asked).astype(np.int8)
+
+
+# --- deliberate ---------------------------------------------------------------------------------
+
+
+def russia_willingness(
+    severity: float,
+    target_alignment: Array,
+    reputation: Array,
+    ties_to_aggressor: float,
+    bandwidth: Array,
+    scope: Array,
+    p: dict[str, Array],
+) -> Array:
+    """Russia's willingness to act for an ally (brief §3 step 3).
+
+    Interest in the ally's stability (E17) and the alliance's reputation, against ties to the
+    aggressor (E12, E19), drained bandwidth (E18, E19) and acting outside the treaty (E08).
+    """
+    return (
+        p["russia_interest"] * target_alignment * severity
+        + p["russia_reputation"] * reputation
+        - p["russia_ties"] * max(ties_to_aggressor, 0.0)
+        - p["russia_bandwidth"] * (1.0 - bandwidth)
+        - p["legal_weight"] * (1.0 - scope)
+    )
+
+
+def member_willingness(
+    affinity_target: float,
+    affinity_aggressor: float,
+    sovereignty: Array,
+    internal: bool,
+    scope: Array,
+    p: dict[str, Array],
+) -> Array:
+    """A non-Russian member's willingness to back an ally's request (brief §3 step 3).
+
+    Affinity with the requester against affinity with the aggressor (E19), fear of the precedent of
+    intervening in internal affairs (E08, M13), and acting outside the treaty.
+    """
+    return (
+        p["stance_base"]
+        + p["affinity_weight"] * (affinity_target - max(affinity_aggressor, 0.0))
+        - p["precedent_weight"] * sovereignty * float(internal)
+        - p["legal_weight"] * (1.0 - scope)
+    )
+
+
+def stance(willingness: Array, temperature: Array, u: Array, p: dict[str, Array]) -> Array:
+    """Ordered logit: willingness plus logistic noise, cut into the four stances."""
+    uc = np.clip(u, 1e-12, 1.0 - 1e-12)
+    latent = willingness + temperature * np.log(uc / (1.0 - uc))
+    out = np.full(latent.shape, Stance.ABSTAIN, dtype=np.int8)
+    out[latent < p["block_cut"]] = Stance.BLOCK
+    out[latent >= 0.0] = Stance.SUPPORT_NONMILITARY
+    out[latent >= p["deploy_cut"]] = Stance.SUPPORT_DEPLOYMENT
+    return out
+
+
+def council_response(
+    request: Array, asked: Array, russia: Array, any_block: Array, member_target: bool
+) -> Array:
+    """The Council's rung: the highest the consensus allows, never above what was asked.
+
+    Consensus of heads of state (CSTO Charter): one block stops collective action; Russia carries
+    any deployment and mission; material aid can be given bilaterally without consensus (E08).
+    """
+    nonmil = russia >= Stance.SUPPORT_NONMILITARY
+    rung = np.where(member_target, Rung.STATEMENT, Rung.NONE).astype(np.int8)
+    rung = np.where(request >= Request.CONSULTATIONS, Rung.CONSULTATIONS, rung)
+    rung = np.where((request == Request.ASSISTANCE) & nonmil, Rung.MATERIAL_AID, rung)
+    rung = np.where((request == Request.ASSISTANCE) & nonmil & ~any_block, Rung.MISSION, rung)
+    deploy = (request == Request.ASSISTANCE) & (russia == Stance.SUPPORT_DEPLOYMENT) & ~any_block
+    rung = np.where(deploy, Rung.DEPLOYMENT, rung)
+    return np.minimum(rung, np.where(request == Request.NONE, rung, asked)).astype(np.int8)
+
+
+def deployment_size(response: Array, severity: float, bandwidth: Array, pool: float) -> Array:
+    """Personnel sent: the peacekeeping pool scaled by severity and Russia's free capacity."""
+    return np.where(response == Rung.DEPLOYMENT, pool * severity * bandwidth, 0.0)
+
+
+# --- learn --------------------------------------------------------------------------------------
+
+
+def satisfaction(response: Array, asked: Array) -> Array:
+    """Share of the asked rung that was given, in [0, 1]."""
+    asked = np.maximum(np.asarray(asked, dtype=float), 1.0)
+    return np.clip(np.asarray(response, dtype=float) / asked, 0.0, 1.0)
+
+
+def learn(trust: Array, outcome: Array, rate: Array) -> Array:
+    """Move trust toward an observed outcome at ``rate`` (brief §3 step 5)."""
+    return np.clip(trust + rate * (outcome - trust), 0.0, 1.0)
+
+
+# --- membership ---------------------------------------------------------------------------------
+
+
+def hostility(affinity_row: Array, active_others: Array) -> Array:
+    """Largest hostility ``max(0, −affinity)`` toward another active member; ``(W,)``.
+
+    ``affinity_row`` is ``(M,)`` for one state; ``active_others`` is ``(W, M)`` boolean.
+    """
+    h = np.maximum(-np.asarray(affinity_row, dtype=float), 0.0)
+    return (active_others * h[None, :]).max(axis=1)
+
+
+def net_cost_of_staying(
+    trust: Array,
+    threat: Array,
+    dependency: Array,
+    alignment: Array,
+    sovereignty: Array,
+    integration: Array,
+    entrapment: Array,
+    outside: Array,
+    hostile: Array,
+    p: dict[str, Array],
+) -> Array:
+    """Cost minus value of staying in the alliance (brief §3 step 6)."""
+    value = (
+        p["value_protection"] * trust * threat
+        + p["value_dependency"] * dependency
+        + p["value_alignment"] * alignment
+    )
+    cost = (
+        p["cost_sovereignty"] * sovereignty * integration
+        + p["cost_entrapment"] * entrapment
+        + p["cost_outside"] * outside
+        + p["cost_hostility"] * hostile
+    )
+    return cost - value
+
+
+def update_disaffection(disaffection: Array, net_cost: Array, memory: Array) -> Array:
+    """Disaffection moves toward the current net cost: grievances build and fade over months."""
+    return disaffection + memory * (net_cost - disaffection)
+
+
+def transition_probabilities(
+    status: Array, disaffection: Array, dependency: Array, p: dict[str, Array]
+) -> tuple[Array, Array]:
+    """Monthly probabilities of leaving one's status: (to a lower-commitment state, to higher).
+
+    Hysteresis of the brief: active → frozen → withdrawn, and back (M11 rejoining, M21 freezing).
+    A frozen member withdraws only once disaffection outweighs its dependency on Russia.
+    """
+    d, active, frozen = disaffection, status == Status.ACTIVE, status == Status.FROZEN
+    withdrawn = status == Status.WITHDRAWN
+    down_margin = np.where(
+        active,
+        d - p["freeze_threshold"],
+        d - p["withdraw_threshold"] - p["value_dependency"] * dependency,
+    )
+    up_margin = np.where(frozen, p["thaw_threshold"] - d, p["rejoin_threshold"] - d)
+    h, t = p["status_hazard"], p["temperature"]
+    down = np.where(active | frozen, h * logistic(down_margin / t), 0.0)
+    up = np.where(frozen | withdrawn, h * logistic(up_margin / t), 0.0)
+    return down, np.minimum(up, 1.0 - down)
+
+
+def next_status(status: Array, down: Array, up: Array, u: Array) -> Array:
+    """Apply one month's transition with a single uniform draw per world."""
+    lower = np.where(status == Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN)
+    out = np.where(u < down, lower, status)
+    out = np.where((u >= down) & (u < down + up), Status.ACTIVE, out)
+    return out.astype(np.int8)
+
+
+def renewal_lapse(status: Array, disaffection: Array, u: Array, p: dict[str, Array]) -> Array:
+    """At a renewal window, a disaffected party simply does not sign and lapses (M07-M09)."""
+    lapse = logistic((disaffection - p["freeze_threshold"]) / p["temperature"])
+    eligible = (status == Status.ACTIVE) | (status == Status.FROZEN)
+    return np.where(eligible & (u < lapse), Status.WITHDRAWN, status).astype(np.int8)
+
+
+def backs_support_probability(alignment: Array, outside: Array, p: dict[str, Array]) -> Array:
+    """Probability of backing Russia's call for political support (E18: only Belarus did)."""
+    return logistic((alignment - outside - p["support_threshold"]) / p["temperature"])

@@ -1,0 +1,353 @@
+"""Scenario files: TOML that states the facts of a moment, validated by a strict schema.
+
+A scenario holds dates, who is a member, fact overrides with their sources, dated events and, in
+a separate ``[expected]`` block, the documented outcomes. The model receives a
+:class:`Scenario` with ``expected`` stripped (see :meth:`Scenario.situation`); only validation
+reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import UserError
+from .facts import MEMBER_FACTS, WORLD_FACTS
+from .vocabulary import (
+    ACTORS,
+    CRISIS_KINDS,
+    EVENT_KINDS,
+    MEMBERS,
+    REQUEST_NAMES,
+    RUNG_NAMES,
+    SHOCK_KINDS,
+    STATUS_NAMES,
+)
+
+Severity = Annotated[float, Field(ge=0.0, le=1.0)]
+MonthStr = Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'YYYY-MM' or 'YYYY-MM-DD' to (year, month)."""
+    d = date.fromisoformat(text if len(text) == 10 else text + "-01")
+    return d.year, d.month
+
+
+def months_between(start: str, end: str) -> int:
+    """Whole calendar months from ``start`` to ``end`` (both 'YYYY-MM[-DD]')."""
+    (y0, m0), (y1, m1) = parse_month(start), parse_month(end)
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    title: str
+    hypothetical: bool
+    start: MonthStr
+    end: MonthStr
+    step_months: Literal[1] = 1
+    notes: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Meta:
+        if months_between(self.start, self.end) < 1:
+            raise ValueError("end must be at least one month after start")
+        return self
+
+
+class FactOverride(_Strict):
+    member: str
+    field: str
+    value: Severity
+    source: str
+
+    @field_validator("member")
+    @classmethod
+    def _member(cls, v: str) -> str:
+        if v not in MEMBERS:
+            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
+        return v
+
+    @field_validator("field")
+    @classmethod
+    def _field(cls, v: str) -> str:
+        if v not in MEMBER_FACTS:
+            raise ValueError(f"unknown fact '{v}'; use one of {', '.join(MEMBER_FACTS)}")
+        return v
+
+
+class WorldFact(_Strict):
+    field: str
+    value: Severity
+    source: str
+
+    @field_validator("field")
+    @classmethod
+    def _field(cls, v: str) -> str:
+        if v not in WORLD_FACTS:
+            raise ValueError(f"unknown world fact '{v}'; use one of {', '.join(WORLD_FACTS)}")
+        return v
+
+
+class AffinityOverride(_Strict):
+    a: str
+    b: str
+    value: Annotated[float, Field(ge=-1.0, le=1.0)]
+    source: str
+
+    @field_validator("a", "b")
+    @classmethod
+    def _actor(cls, v: str) -> str:
+        if v not in ACTORS:
+            raise ValueError(f"unknown actor '{v}'; use one of {', '.join(ACTORS)}")
+        return v
+
+
+class Event(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    date: MonthStr
+    kind: str
+    shock: str | None = None
+    target: str
+    source: str | None = None
+    severity: Severity
+    duration_months: Annotated[int, Field(ge=1, le=240)] = 1
+    framed_foreign: bool = False
+    note: str
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind '{v}'; use one of {', '.join(EVENT_KINDS)}")
+        return v
+
+    @field_validator("target", "source")
+    @classmethod
+    def _actor(cls, v: str | None) -> str | None:
+        if v is not None and v not in ACTORS:
+            raise ValueError(f"unknown actor '{v}'; use one of {', '.join(ACTORS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _shock(self) -> Event:
+        if self.kind == "policy_shock":
+            if self.shock not in SHOCK_KINDS:
+                raise ValueError(f"policy_shock needs shock = one of {', '.join(SHOCK_KINDS)}")
+        elif self.shock is not None:
+            raise ValueError("'shock' is only allowed on kind = 'policy_shock'")
+        if self.kind in CRISIS_KINDS and self.kind != "nonmember_war_by_member":
+            if self.target not in MEMBERS:
+                raise ValueError(f"a {self.kind} must target a treaty state, not '{self.target}'")
+        if self.kind == "intra_member_clash" and self.source not in MEMBERS:
+            raise ValueError("an intra_member_clash needs a source that is a treaty state")
+        if self.kind == "nonmember_war_by_member" and self.source not in MEMBERS:
+            raise ValueError("a nonmember_war_by_member needs a source that is a treaty state")
+        return self
+
+
+class ExpectedCrisis(_Strict):
+    event: str
+    request: Literal[REQUEST_NAMES]  # type: ignore[valid-type]
+    response: list[Literal[RUNG_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
+    note: str = ""
+
+
+class ExpectedMembership(_Strict):
+    member: str
+    status: Literal[STATUS_NAMES]  # type: ignore[valid-type]
+    date: MonthStr
+    tolerance_months: Annotated[int, Field(ge=0, le=120)] = 0
+    mode: Literal["enters", "holds"] = "enters"
+    note: str = ""
+
+    @field_validator("member")
+    @classmethod
+    def _member(cls, v: str) -> str:
+        if v not in MEMBERS:
+            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
+        return v
+
+
+class ExpectedSupport(_Strict):
+    event: str
+    member: str
+    backs: bool
+    note: str = ""
+
+    @field_validator("member")
+    @classmethod
+    def _member(cls, v: str) -> str:
+        if v not in MEMBERS:
+            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
+        return v
+
+
+class Expected(_Strict):
+    crisis: list[ExpectedCrisis] = []
+    membership: list[ExpectedMembership] = []
+    support: list[ExpectedSupport] = []
+
+
+class Scenario(_Strict):
+    """A validated scenario file."""
+
+    scenario: Meta
+    members: dict[str, Literal[STATUS_NAMES]]  # type: ignore[valid-type]
+    facts: list[FactOverride] = []
+    world: list[WorldFact] = []
+    affinity: list[AffinityOverride] = []
+    events: list[Event] = []
+    expected: Expected | None = None
+
+    @field_validator("members")
+    @classmethod
+    def _all_members(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(MEMBERS))
+        if unknown:
+            raise ValueError(f"unknown member '{unknown[0]}'; use codes from {', '.join(MEMBERS)}")
+        missing = [m for m in MEMBERS if m not in v]
+        if missing:
+            raise ValueError(f"status missing for {', '.join(missing)}; give all nine states")
+        if v["RUS"] != "active":
+            raise ValueError("RUS must be 'active': the model has no alliance without Russia")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        ids = [e.id for e in self.events]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"events: duplicate id '{sorted(dup)[0]}'; give each event its own id")
+        n = self.n_steps
+        for e in self.events:
+            step = months_between(self.scenario.start, e.date)
+            if not 0 <= step < n:
+                raise ValueError(
+                    f"events: '{e.id}' on {e.date} lies outside {self.scenario.start}.."
+                    f"{self.scenario.end}; move the date or the scenario bounds"
+                )
+        if self.expected is not None:
+            crisis_ids = {e.id for e in self.events if e.kind in CRISIS_KINDS}
+            support_ids = {e.id for e in self.events if e.shock == "political_support_request"}
+            for c in self.expected.crisis:
+                if c.event not in crisis_ids:
+                    raise ValueError(f"expected.crisis: '{c.event}' is not a crisis event id")
+            for s in self.expected.support:
+                if s.event not in support_ids:
+                    raise ValueError(
+                        f"expected.support: '{s.event}' is not a political_support_request id"
+                    )
+        return self
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+    @property
+    def n_steps(self) -> int:
+        return months_between(self.scenario.start, self.scenario.end) + 1
+
+    def step_of(self, when: str) -> int:
+        """Step index of a date: whole months since the scenario's start."""
+        return months_between(self.scenario.start, when)
+
+    def date_of(self, step: int) -> str:
+        """'YYYY-MM' of a step index."""
+        y, m = parse_month(self.scenario.start)
+        k = (m - 1) + step
+        return f"{y + k // 12:04d}-{k % 12 + 1:02d}"
+
+    def situation(self) -> Scenario:
+        """The scenario the model sees: everything but the ``[expected]`` block."""
+        return self.model_copy(update={"expected": None})
+
+    def situation_hash(self) -> str:
+        """SHA-256 of the situation; editing ``[expected]`` leaves it unchanged."""
+        blob = json.dumps(self.situation().model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_FIXES = {
+    "extra_forbidden": "remove it (allowed fields are listed in docs/scenarios.md)",
+    "missing": "add it",
+    "less_than_equal": "lower it",
+    "greater_than_equal": "raise it",
+    "literal_error": "use one of the allowed names",
+    "string_pattern_mismatch": "use the format shown in docs/scenarios.md",
+}
+
+
+def _format_validation(path: Path, err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = first["msg"].removeprefix("Value error, ")
+    fix = _FIXES.get(first["type"], "")
+    extra = f"; fix: {fix}" if fix and "; " not in msg else ""
+    value = first.get("input")
+    shown = (
+        f" (got {value!r})"
+        if first["type"] not in ("missing",) and not isinstance(value, dict | list)
+        else ""
+    )
+    return f"{path}: {loc}: {msg}{shown}{extra}"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; any problem raises :class:`UserError` in one line."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{path}: no such scenario file; check the path or run 'cstosim list'"
+        raise UserError(msg) from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a scenario file; name a .toml file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: malformed TOML: {exc}; fix the syntax at that line") from None
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise UserError(_format_validation(path, exc)) from None
+
+
+def scenario_dir() -> Path:
+    """The project's ``scenarios/`` folder (documented crises and what-ifs)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "scenarios"
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    raise UserError("scenarios/: folder not found next to the package; run from a cstosim clone")
+
+
+def find_scenario(name: str | Path) -> Path:
+    """A scenario id from ``scenarios/`` or a path to a TOML file."""
+    p = Path(name)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    candidate = scenario_dir() / f"{name}.toml"
+    if not candidate.exists():
+        known = ", ".join(sorted(q.stem for q in scenario_dir().glob("*.toml")))
+        raise UserError(f"{name}: unknown scenario; use a file path or one of: {known}")
+    return candidate
+
+
+def all_scenarios(include_hypothetical: bool = True) -> list[Path]:
+    """Every scenario file in ``scenarios/``, documented first, sorted by id."""
+    paths = sorted(scenario_dir().glob("*.toml"))
+    if include_hypothetical:
+        return paths
+    return [p for p in paths if not load_scenario(p).scenario.hypothetical]

@@ -1,0 +1,43 @@
+"""Random streams that make a world's numbers independent of how worlds are split into chunks.
+
+World ``w`` belongs to block ``w // BLOCK``; each block has a PCG64 stream seeded from
+``SeedSequence(seed, spawn_key=(block,))``. A chunk covering worlds ``[start, stop)`` reads only
+its own slice of each block's draw, jumping over the rest with ``PCG64.advance`` (one 64-bit
+output per double), so any chunking gives identical numbers at the cost of its own worlds only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BLOCK = 1024
+
+
+class WorldStreams:
+    """Uniform draws for worlds ``[start, stop)`` of a run seeded with ``seed``."""
+
+    def __init__(self, seed: int | np.random.SeedSequence, start: int, stop: int) -> None:
+        if stop <= start or start < 0:
+            raise ValueError(f"empty or negative world range [{start}, {stop})")
+        entropy = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
+        self.start, self.stop = start, stop
+        first, last = start // BLOCK, (stop - 1) // BLOCK
+        self._blocks = []
+        for b in range(first, last + 1):
+            lo = max(start, b * BLOCK) - b * BLOCK
+            hi = min(stop, (b + 1) * BLOCK) - b * BLOCK
+            bitgen = np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(b,)))
+            self._blocks.append((bitgen, np.random.Generator(bitgen), lo, hi))
+
+    def uniform(self, k: int | None = None) -> np.ndarray:
+        """One draw per world ``(n,)``, or ``k`` per world ``(n, k)``, in [0, 1)."""
+        width = 1 if k is None else k
+        parts = []
+        for bitgen, gen, lo, hi in self._blocks:
+            if lo:
+                bitgen.advance(lo * width)
+            parts.append(gen.random((hi - lo, width)))
+            if hi < BLOCK:
+                bitgen.advance((BLOCK - hi) * width)
+        out = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return out[:, 0] if k is None else out

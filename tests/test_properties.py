@@ -1,0 +1,118 @@
+"""Property tests: probabilities in [0, 1], legal statuses, same seed same output, chunking."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+
+from cstosim import rules
+from cstosim.model import AllianceModel
+from cstosim.parameters import PARAMETERS, resolve
+from cstosim.runner import simulate
+from cstosim.scenario import load_scenario
+from cstosim.vocabulary import STATUS_NAMES, Status, legal_transition_table
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
+SCENARIO = load_scenario(FIXTURE)
+W = 64
+
+
+def random_params(draw_fraction):
+    """A full parameter set with every value somewhere in its declared range."""
+    return {
+        name: p.low + f * (p.high - p.low)
+        for (name, p), f in zip(PARAMETERS.items(), draw_fraction, strict=True)
+    }
+
+
+fractions = st.lists(st.floats(0, 1), min_size=len(PARAMETERS), max_size=len(PARAMETERS))
+floats = st.floats(-20, 20, allow_nan=False)
+unit = st.floats(0, 1)
+arrays = st.lists(floats, min_size=1, max_size=16).map(np.array)
+
+
+@given(fractions, arrays)
+def test_transition_probabilities_in_unit_interval(fr, d):
+    p = resolve(random_params(fr), n_worlds=len(d))
+    status = np.resize(np.array([s.value for s in Status]), len(d))
+    down, up = rules.transition_probabilities(status, d, np.full(len(d), 0.5), p)
+    assert np.all((down >= 0) & (down <= 1) & (up >= 0) & (up <= 1))
+    assert np.all(down + up <= 1 + 1e-12)
+
+
+@given(fractions, arrays)
+def test_support_and_choice_probabilities_in_unit_interval(fr, x):
+    n = len(x)
+    p = resolve(random_params(fr), n_worlds=n)
+    b = rules.backs_support_probability(np.clip(x, 0, 1), np.clip(-x, 0, 1), p)
+    assert np.all((b >= 0) & (b <= 1))
+    utilities = np.stack([np.zeros(n), x, -x], axis=1)
+    probs, pick = rules.softmax_choice(utilities, p["temperature"], np.full(n, 0.999))
+    assert np.all((probs >= 0) & (probs <= 1))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert np.all((pick >= 0) & (pick <= 2))
+
+
+@given(fractions, st.integers(0, 2**31 - 1))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_only_legal_transitions_and_bounded_state(fr, seed):
+    model = AllianceModel(SCENARIO, n_worlds=W, seed=seed, parameters=random_params(fr))
+    legal = legal_transition_table()
+    previous = np.stack([m.status for m in model.members])
+    while model.step_index < SCENARIO.n_steps:
+        model.step()
+        now = np.stack([m.status for m in model.members])
+        assert legal[previous, now].all()
+        assert np.all(now[0] == Status.ACTIVE)  # Russia stays
+        for m in model.members:
+            assert np.all((m.trust >= 0) & (m.trust <= 1))
+        assert np.all((model.russia.bandwidth >= 0) & (model.russia.bandwidth <= 1))
+        previous = now
+    tables = model.recorder.world_tables(model.members)
+    assert set(tables["members"]["final_status"]) <= set(STATUS_NAMES)
+
+
+def _all_tables(result):
+    return {
+        k: v.sort_values(list(v.columns[:3])).reset_index(drop=True)
+        for k, v in result.tables.items()
+    }
+
+
+@given(st.integers(0, 2**31 - 1))
+@settings(max_examples=5, deadline=None)
+def test_same_seed_same_output(seed):
+    a = _all_tables(simulate(SCENARIO, 40, seed))
+    b = _all_tables(simulate(SCENARIO, 40, seed))
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+
+
+@given(st.integers(0, 2**31 - 1), st.lists(st.integers(1, 1500), min_size=1, max_size=3))
+@settings(max_examples=6, deadline=None)
+def test_outputs_do_not_depend_on_chunking(seed, sizes):
+    n = 1500
+    whole = simulate(SCENARIO, n, seed, chunk_worlds=n, log_worlds=3)
+    for size in sizes:
+        split = simulate(SCENARIO, n, seed, chunk_worlds=size, log_worlds=3)
+        for name in whole.tables:
+            pd.testing.assert_frame_equal(whole.tables[name], split.tables[name])
+
+
+def test_different_seeds_differ():
+    a = simulate(SCENARIO, 200, 1).tables["crises"]["response"]
+    b = simulate(SCENARIO, 200, 2).tables["crises"]["response"]
+    assert not a.equals(b)
+
+
+def test_single_world_model_matches_its_world_in_a_batch():
+    batch = simulate(SCENARIO, 50, 9).tables["members"]
+    one = AllianceModel(SCENARIO, n_worlds=1, seed=9, world_offset=37)
+    one.run_to_end()
+    row = batch[batch["world"] == 37].sort_values("member")
+    got = one.recorder.world_tables(one.members)["members"].sort_values("member")
+    assert_array_equal(row["final_status"].to_numpy(), got["final_status"].to_numpy())
+    np.testing.assert_array_equal(row["final_trust"].to_numpy(), got["final_trust"].to_numpy())
