@@ -179,10 +179,10 @@ def test_transition_probabilities_by_hand():
             "temperature": 0.5,
             "status_hazard": 0.2,
             "freeze_threshold": 0.6,
-            "withdraw_threshold": 1.6,
+            "withdraw_gap": 1.0,
             "value_dependency": 1.5,
-            "thaw_threshold": 0.0,
-            "rejoin_threshold": -0.4,
+            "thaw_gap": 0.6,
+            "rejoin_gap": 1.0,
         },
         n_worlds=4,
     )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import plots, runner
+from . import calibration, plots, runner, validation
 from .errors import UserError
 from .parameters import PARAMETERS, defaults
 from .scenario import all_scenarios, load_scenario
@@ -81,6 +81,52 @@ def _cmd_plot(args: argparse.Namespace) -> None:
         print(f"plot: {path}")
 
 
+def _cmd_validate(args: argparse.Namespace) -> None:
+    out = args.out or Path("results") / f"validation-{runner.timestamp()}"
+    report = validation.run_validation(
+        args.files or None,
+        args.worlds,
+        args.seed,
+        out,
+        _parse_set(args.set),
+        progress=not args.quiet,
+    )
+    bad = report.table[~report.table["modal_is_documented"]]
+    for row in bad.itertuples():
+        print(
+            f"not modal: {row.scenario}: {row.check} (documented {row.documented}, "
+            f"model's mode {row.modal_outcome}, p_model {row.p_model:.3f})"
+        )
+    print(validation.format_summary(report.summary))
+    print(f"results: {report.out}")
+    if args.readme:
+        validation.update_readme(
+            args.readme, validation.markdown_table(report, args.worlds, args.seed)
+        )
+        print(f"updated: {args.readme}")
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> None:
+    budget = calibration.Budget(
+        design=args.design,
+        generations=args.generations,
+        replicates=args.replicates,
+        final_worlds=args.final_worlds,
+    )
+    out = args.out or Path("results") / f"calibration-{runner.timestamp()}"
+    written = calibration.run_calibration(
+        budget,
+        args.seed,
+        out,
+        install=not args.no_install,
+        loo=not args.no_loo,
+        progress=not args.quiet,
+        workers=args.workers,
+    )
+    for path in written:
+        print(f"wrote: {path}")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--worlds",
@@ -120,6 +166,51 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("scenarios", nargs="*", help="scenario ids or paths (default: all)")
     _run_options(batch)
     batch.set_defaults(func=_cmd_batch)
+    val = sub.add_parser("validate", help="score the model against documented outcomes")
+    val.add_argument("files", nargs="*", help="scenario files (default: all documented)")
+    val.add_argument("--worlds", type=int, default=2000, help="worlds per scenario (2000)")
+    val.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    val.add_argument("--out", type=Path, default=None, help="output folder")
+    val.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="override a global parameter"
+    )
+    val.add_argument(
+        "--readme",
+        type=Path,
+        default=None,
+        help="rewrite the validation table between the markers of this README",
+    )
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.set_defaults(func=_cmd_validate)
+    cal = sub.add_parser("calibrate", help="fit the global parameters to documented history")
+    b = calibration.Budget()
+    cal.add_argument("--seed", type=int, default=1, help="search seed (default 1)")
+    cal.add_argument("--design", type=int, default=b.design, help="Latin-hypercube points")
+    cal.add_argument(
+        "--generations", type=int, default=b.generations, help="evolution-strategy generations"
+    )
+    cal.add_argument(
+        "--replicates", type=int, default=b.replicates, help="worlds per point during the search"
+    )
+    cal.add_argument(
+        "--final-worlds",
+        type=int,
+        default=b.final_worlds,
+        help="worlds per finalist when re-scoring",
+    )
+    cal.add_argument("--no-loo", action="store_true", help="skip leave-one-scenario-out")
+    cal.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes for the leave-one-out folds (default 1)",
+    )
+    cal.add_argument(
+        "--no-install", action="store_true", help="do not make the fitted set the package default"
+    )
+    cal.add_argument("--out", type=Path, default=None, help="output folder")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.set_defaults(func=_cmd_calibrate)
     plot = sub.add_parser("plot", help="draw plots of a run or batch folder")
     plot.add_argument("dir", help="a run folder or a batch folder")
     plot.set_defaults(func=_cmd_plot)

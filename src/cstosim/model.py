@@ -54,7 +54,8 @@ class AllianceModel(mesa.Model):
 
     ``parameters`` override global parameters (scalars or per-world arrays); ``facts`` override
     facts per world for sweeps, keyed ``'TJK.dependency'`` or ``'world.integration'``. Worlds are
-    numbered from ``world_offset``; a world's random numbers depend only on ``seed`` and its number.
+    numbered from ``world_offset``; a world's random numbers depend only on ``seed`` and its number
+    (modulo ``stream_period`` if given: common random numbers across the points of a sweep).
     """
 
     def __init__(
@@ -66,13 +67,14 @@ class AllianceModel(mesa.Model):
         facts: FactValues | None = None,
         world_offset: int = 0,
         log_worlds: int = 0,
+        stream_period: int | None = None,
     ) -> None:
         super().__init__(rng=np.random.SeedSequence(seed))
         self.situation = scenario.situation()  # the model never sees [expected]
         self.n_worlds = n_worlds
         self.seed = seed
         self.p = resolve(parameters, n_worlds)
-        self.streams = WorldStreams(seed, world_offset, world_offset + n_worlds)
+        self.streams = WorldStreams(seed, world_offset, world_offset + n_worlds, stream_period)
         self.world_ids = np.arange(world_offset, world_offset + n_worlds, dtype=np.int64)
         self.recorder = Recorder(self.world_ids, log_worlds)
         self.step_index = 0

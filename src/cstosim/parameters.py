@@ -380,33 +380,33 @@ _DECLARED: tuple[Parameter, ...] = (
         "modelling choice; status hysteresis of the brief",
     ),
     _p(
-        "withdraw_threshold",
-        1.6,
-        -5.0,
+        "withdraw_gap",
+        1.0,
+        0.0,
         10.0,
         "utility",
         "membership",
-        "disaffection, net of dependency, above which a frozen member withdraws",
+        "how far disaffection, net of dependency, must pass the freeze threshold to withdraw",
         "modelling choice; Armenia frozen but not withdrawn (M21-M29)",
     ),
     _p(
-        "thaw_threshold",
+        "thaw_gap",
+        0.6,
         0.0,
-        -5.0,
         5.0,
         "utility",
         "membership",
-        "disaffection below which a frozen member resumes participation",
-        "modelling choice; hysteresis",
+        "how far below the freeze threshold disaffection must fall to resume participation",
+        "modelling choice; hysteresis (a gap of 0 lets members flip every month)",
     ),
     _p(
-        "rejoin_threshold",
-        -0.4,
-        -5.0,
+        "rejoin_gap",
+        1.0,
+        0.0,
         5.0,
         "utility",
         "membership",
-        "disaffection below which a withdrawn state rejoins",
+        "how far below the freeze threshold disaffection must fall for a withdrawn state to rejoin",
         "M11 (Uzbekistan rejoined 2006)",
     ),
     _p(
@@ -436,9 +436,14 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARED}
 ParamValues = Mapping[str, float | np.ndarray]
 
 
+def declared() -> dict[str, float]:
+    """The declared defaults, before any calibration."""
+    return {name: p.default for name, p in PARAMETERS.items()}
+
+
 def defaults() -> dict[str, float]:
     """The shipped global parameter set: the calibrated file if present, else declared defaults."""
-    values = {name: p.default for name, p in PARAMETERS.items()}
+    values = declared()
     calibrated = resources.files("cstosim.data").joinpath("calibrated.json")
     if calibrated.is_file():
         fitted = json.loads(calibrated.read_text())["parameters"]

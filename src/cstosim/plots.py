@@ -1,39 +1,62 @@
 """Figures drawn from result folders only (see ``docs/results.md``), with matplotlib's Agg canvas.
 
 For a run folder, :func:`plot_run` writes ``plots/responses.png``, ``plots/defection.png`` and
-``plots/trust.png``; :func:`plot_path` also handles a batch folder and adds
-``plots/summary_responses.png`` there. Shares carry 95% Wilson intervals over worlds.
+``plots/trust.png``; :func:`plot_path` also handles a batch folder, draws its runs in parallel
+worker processes and adds ``plots/summary_responses.png`` there. Shares carry 95% Wilson intervals
+over worlds. Each table is read once per run, and only the columns the plots use.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import sys
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, PercentFormatter
 
-from .storage import RunResult, atomic_open, find_runs, read_run
+from .errors import UserError
+from .storage import atomic_open, find_runs, is_complete, read_meta
 from .vocabulary import MEMBERS, RUNG_NAMES
 
 DPI = 120
 SUMMARY = "summary_responses.png"
 Z95 = 1.959964
+#: The crisis kind whose target is not a treaty state: a war a member wages on a non-member.
+NONMEMBER_WAR = "nonmember_war_by_member"
+#: The columns each plot reads; other columns and tables are not read at all.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "crises": ("crisis", "kind", "target", "step", "date", "request", "asked", "response"),
+    "steps": (
+        "step",
+        "date",
+        "member",
+        *("trust_q05", "trust_q25", "trust_q50", "trust_q75", "trust_q95"),
+        "share_never",
+        "share_frozen",
+        "share_withdrawn",
+    ),
+}
+_QUANTILES = ("trust_q05", "trust_q25", "trust_q50", "trust_q75", "trust_q95")
+TITLE_SIZE = 12.0
 _STYLE = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
-    "figure.titlesize": 13,
     "legend.fontsize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -48,6 +71,9 @@ MEMBER_COLOURS: dict[str, str] = {
 }
 #: Hatching for months in which a state is a member in no world.
 _OUTSIDE = {"facecolor": "white", "edgecolor": "0.75", "hatch": "//", "lw": 0}
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Runs this short mark every monthly value with a dot.
+_DOTS_UP_TO = 24
 
 
 class PlotFiles(list[Path]):
@@ -73,29 +99,89 @@ def wilson_interval(k: np.ndarray, n: int, z: float = Z95) -> tuple[np.ndarray, 
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def _months(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime(dates, format="%Y-%m")
+def _pct(x: float) -> str:
+    """A share as a percentage: whole numbers, one decimal near 0% and 100% so that a share that
+    is not exactly 0 or 1 never reads as 0% or 100%."""
+    if x <= 0 or x >= 1:
+        return f"{x:.0%}"
+    if x < 0.0005:
+        return "<0.1%"
+    if x > 0.9995:
+        return ">99.9%"
+    return f"{x:.1%}" if x < 0.01 or x > 0.99 else f"{x:.0%}"
 
 
 def _pretty(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _scenario_name(meta: dict) -> str:
-    title = meta.get("scenario_title") or meta.get("scenario_id", "unnamed scenario")
-    return f"{title} (hypothetical)" if meta.get("hypothetical") else title
+# --- reading -------------------------------------------------------------------------------
 
 
-def _n_worlds(run: RunResult) -> int:
-    if "n_worlds" in run.meta:
-        return int(run.meta["n_worlds"])
-    return int(run.members["world"].nunique())
+@dataclass(frozen=True)
+class _Run:
+    """What the plots need from one run folder."""
+
+    path: Path
+    meta: dict[str, Any]
+    n_worlds: int
+    crises: pd.DataFrame
+    steps: pd.DataFrame
+
+    @property
+    def name(self) -> str:
+        """The scenario title, marked if hypothetical."""
+        title = self.meta.get("scenario_title") or self.meta.get("scenario_id", "unnamed scenario")
+        return f"{title} (hypothetical)" if self.meta.get("hypothetical") else title
+
+    @property
+    def scenario_id(self) -> str:
+        return str(self.meta.get("scenario_id", self.path.name))
+
+
+def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """The named columns of a table; empty if the file is absent."""
+    if not path.is_file():
+        return pd.DataFrame()
+    try:
+        return pd.read_parquet(path, engine="pyarrow", columns=list(columns))
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(
+            f"{path}: unreadable result table ({exc}); re-run the scenario to rewrite it"
+        ) from None
+
+
+def _read_run(run_dir: Path) -> _Run:
+    run_dir = Path(run_dir)
+    if not is_complete(run_dir):
+        raise UserError(
+            f"{run_dir}: not a finished cstosim run (no meta.json); "
+            "run 'cstosim run' first or name a run folder"
+        )
+    meta = read_meta(run_dir)
+    tables = {
+        name: _read_table(run_dir / f"{name}.parquet", cols) for name, cols in COLUMNS.items()
+    }
+    if "n_worlds" in meta:
+        n_worlds = int(meta["n_worlds"])
+    else:
+        n_worlds = int(_read_table(run_dir / "members.parquet", ["world"])["world"].nunique())
+    return _Run(run_dir, meta, n_worlds, **tables)
+
+
+# --- shared pieces -------------------------------------------------------------------------
 
 
 def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def _suptitle(fig: Figure, *lines: str) -> None:
+    """A centred title, one paragraph per line, each wrapped to the figure's width."""
+    chars = max(30, int(fig.get_figwidth() * 72 / (TITLE_SIZE * 0.62)))
+    fig.suptitle("\n".join(textwrap.fill(line, chars) for line in lines), fontsize=TITLE_SIZE)
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -105,10 +191,35 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def _date_axis(ax: Axes) -> None:
-    locator = AutoDateLocator(minticks=4, maxticks=9)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+def _month_numbers(dates: pd.Series) -> np.ndarray:
+    """'YYYY-MM' as a month count (12 × year + month − 1), the x coordinate of every time plot."""
+    codes, uniques = pd.factorize(dates.astype(str))
+    text = pd.Series(uniques)
+    months = text.str[:4].astype(int) * 12 + text.str[5:7].astype(int) - 1
+    return months.to_numpy()[codes]
+
+
+def _month_axis(ax: Axes, first: int, last: int) -> None:
+    """Limits and fixed ticks for months ``first..last``: months (with the year under the first
+    and under each January) or, for longer runs, years; at most ten ticks."""
+    span = last - first
+    step = next(k for k in (1, 2, 3, 6, 12, 24, 36, 60, 120, 240) if span <= 9 * k)
+    ticks = [m for m in range(first, last + 1) if m % step == 0] or [first]
+    if step >= 12:
+        labels = [str(m // 12) for m in ticks]
+    else:
+        labels = [
+            _MONTH_NAMES[m % 12] + (f"\n{m // 12}" if i == 0 or m % 12 == 0 else "")
+            for i, m in enumerate(ticks)
+        ]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
+    pad = 0.5 if span == 0 else 0.0
+    ax.set_xlim(first - pad, last + pad)
+
+
+def _line_style(n_months: int) -> dict[str, Any]:
+    return {"lw": 1.8, "marker": "o", "ms": 3.5} if n_months <= _DOTS_UP_TO else {"lw": 1.8}
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -125,11 +236,13 @@ class _CrisisRow:
 def _asked_labels(crises: pd.DataFrame) -> pd.Series:
     """What was asked, per world: the rung for an assistance request, else the request."""
     asked = crises["asked"].where(crises["request"] == "assistance", crises["request"])
-    return asked.replace({"none": "nothing"}).map(_pretty)
+    return asked.replace({"none": "nothing"})
 
 
 def _shares_text(counts: pd.Series, n: int) -> str:
-    return ", ".join(f"{name} {c / n:.0%}" for name, c in counts.items() if c / n >= 0.005)
+    return ", ".join(
+        f"{_pretty(name)} {_pct(c / n)}" for name, c in counts.items() if c / n >= 0.005
+    )
 
 
 def _crisis_row(group: pd.DataFrame, run_name: str, prefix: str) -> _CrisisRow:
@@ -142,17 +255,27 @@ def _crisis_row(group: pd.DataFrame, run_name: str, prefix: str) -> _CrisisRow:
         f"{prefix}{first['crisis']}\n{first['target']} · {_pretty(first['kind'])} · {first['date']}"
     )
     note = (
-        f"asked: {_shares_text(_asked_labels(group).value_counts(), n)}   |   "
-        f"most common: {_pretty(modal)} {counts[modal] / n:.0%} (95% CI {lo:.0%}–{hi:.0%})"
+        f"asked: {_shares_text(_asked_labels(group).value_counts(), n)}\n"
+        f"most common: {_pretty(modal)} {_pct(counts[modal] / n)} "
+        f"(95% CI {_pct(float(lo))}–{_pct(float(hi))})"
     )
     return _CrisisRow(run_name, label, note, counts.to_numpy(dtype=float) / n)
 
 
-def _crisis_rows(run: RunResult, prefix: str = "") -> list[_CrisisRow]:
-    """One row per crisis of a run, in order of onset."""
-    onset = run.crises.groupby("crisis", sort=False)["step"].min().sort_values(kind="stable")
-    groups = run.crises.groupby("crisis", sort=False)
-    return [_crisis_row(groups.get_group(c), str(run.path), prefix) for c in onset.index]
+def _crisis_order(crises: pd.DataFrame, nonmember_last: bool) -> list[str]:
+    """Crisis ids in order of onset; wars on non-members after the rest if ``nonmember_last``."""
+    by_crisis = crises.groupby("crisis", sort=False)
+    onset = by_crisis["step"].min().sort_values(kind="stable")
+    if not nonmember_last:
+        return list(onset.index)
+    nonmember = by_crisis["kind"].first().eq(NONMEMBER_WAR)
+    return [c for c in onset.index if not nonmember[c]] + [c for c in onset.index if nonmember[c]]
+
+
+def _crisis_rows(crises: pd.DataFrame, group: str, prefix: str = "") -> list[_CrisisRow]:
+    """One row per crisis, wars on non-members last."""
+    groups = dict(tuple(crises.groupby("crisis", sort=False)))
+    return [_crisis_row(groups[c], group, prefix) for c in _crisis_order(crises, True)]
 
 
 def _text_colour(colour: str) -> str:
@@ -167,7 +290,7 @@ def _stack_bars(ax: Axes, shares: np.ndarray) -> None:
     modal = shares.argmax(axis=1)
     for i, rung in enumerate(RUNG_NAMES):
         colour = RUNG_COLOURS[rung]
-        bars = ax.barh(y, shares[:, i], left=left, height=0.5, color=colour, edgecolor="white")
+        bars = ax.barh(y, shares[:, i], left=left, height=0.44, color=colour, edgecolor="white")
         labels = [f"{s:.0%}" if s >= 0.06 else "" for s in shares[:, i]]
         ax.bar_label(bars, labels, label_type="center", color=_text_colour(colour), fontsize=8.5)
         for bar in np.asarray(bars.patches)[modal == i]:
@@ -179,11 +302,11 @@ def _draw_response_rows(ax: Axes, rows: list[_CrisisRow]) -> None:
     """The bars, each with what was asked and the most common response written above it."""
     _stack_bars(ax, np.array([r.shares for r in rows]))
     for y, row in enumerate(rows):
-        ax.text(0.003, y - 0.3, row.note, fontsize=8.5, va="bottom", ha="left", color="0.2")
+        ax.text(0.0, y - 0.26, row.note, fontsize=8.5, va="bottom", ha="left", color="0.2")
         if y and row.group != rows[y - 1].group:
-            ax.axhline(y - 0.62, color="0.5", lw=0.8, ls="--")
+            ax.axhline(y - 0.66, color="0.5", lw=0.8, ls="--")
     ax.set_yticks(range(len(rows)), [r.label for r in rows])
-    ax.set_ylim(len(rows) - 0.5, -0.75)
+    ax.set_ylim(len(rows) - 0.55, -0.66)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("share of worlds (%); outlined: the most common response")
@@ -201,72 +324,88 @@ def _rung_legend(fig: Figure) -> None:
     )
 
 
-def _response_figure(rows: list[_CrisisRow], title: str, path: Path) -> Path:
-    fig = _figure(11, 1.9 + 0.85 * len(rows))
+def _response_figure(rows: list[_CrisisRow], title: Sequence[str], path: Path) -> Path:
+    # 0.9 inch a row: a bar, two lines of notes above it and up to three lines of label
+    fig = _figure(11, 1.8 + 0.25 * len(title) + 0.9 * len(rows))
     _draw_response_rows(fig.add_subplot(), rows)
-    fig.suptitle(title)
+    _suptitle(fig, *title)
     _rung_legend(fig)
     return _save(fig, path)
 
 
-def _responses(run: RunResult, path: Path) -> Path:
-    title = f"{_scenario_name(run.meta)}: alliance response per crisis ({_n_worlds(run):,} worlds)"
-    return _response_figure(_crisis_rows(run), title, path)
+def _responses(run: _Run, path: Path) -> Path:
+    rows = _crisis_rows(run.crises, str(run.path))
+    title = [run.name, f"alliance response per crisis ({run.n_worlds:,} worlds)"]
+    if run.crises["kind"].eq(NONMEMBER_WAR).any() and len(rows) > 1:
+        title[1] += "; wars waged by a member on a non-member are listed last"
+    return _response_figure(rows, title, path)
 
 
 # --- defection -----------------------------------------------------------------------------
 
 
-def _defection_legend(ax: Axes, shown: list[str], hidden: list[str]) -> None:
-    """Legend of the members drawn, naming those left out; a plain note if none is drawn."""
+def _defection_legend(ax: Axes, shown: list[str], notes: list[str]) -> None:
+    """Legend of the members drawn, then notes naming the members left out."""
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], ls="none", label=textwrap.fill(note, 28)) for note in notes]
     if not shown:
         ax.text(
             0.5,
             0.5,
-            "no member frozen or withdrawn in any world",
+            "no member's share changes during the run",
             transform=ax.transAxes,
             ha="center",
             va="center",
             color="0.3",
         )
-        return
-    handles, _ = ax.get_legend_handles_labels()
-    if hidden:
-        note = "not shown, 0% throughout: " + ", ".join(hidden)
-        handles.append(Line2D([], [], ls="none", label=textwrap.fill(note, 28)))
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        title="members shown\n(line: share, band: 95% CI)",
-        alignment="left",
-    )
+    if handles:
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            title="members shown\n(line: share, band: 95% CI)" if shown else None,
+            alignment="left",
+        )
 
 
-def _defection(run: RunResult, path: Path) -> Path:
-    steps = run.steps.assign(when=_months(run.steps["date"]))
-    steps["left"] = steps["share_frozen"] + steps["share_withdrawn"]
-    n = _n_worlds(run)
-    fig = _figure(10, 5)
+def _defection(run: _Run, path: Path) -> Path:
+    steps = run.steps.sort_values("step", kind="stable")
+    x = _month_numbers(steps["date"])
+    left = (steps["share_frozen"] + steps["share_withdrawn"]).to_numpy()
+    member = steps["member"].to_numpy()
+    n = run.n_worlds
+    fig = _figure(10, 5.2)
     ax = fig.add_subplot()
-    peak = steps.groupby("member")["left"].max()
-    shown = [m for m in MEMBERS if peak.get(m, 0.0) > 0]
-    hidden = [m for m in MEMBERS if peak.get(m, 1.0) <= 0]
-    for member in shown:
-        g = steps[steps["member"] == member].sort_values("step")
-        lo, hi = wilson_interval(np.rint(g["left"] * n), n)
-        colour = MEMBER_COLOURS[member]
-        label = f"{member} (peak {peak[member]:.0%})"
-        ax.plot(g["when"], g["left"], color=colour, lw=1.8, label=label)
-        ax.fill_between(g["when"], lo, hi, color=colour, alpha=0.18, lw=0)
-    ax.set(ylim=(0, 1), xlim=(steps["when"].min(), steps["when"].max()), axisbelow=True)
+    shown, zero, full = [], [], []
+    for m in MEMBERS:
+        mine = left[member == m]
+        if mine.size == 0 or mine.max() <= 0:
+            zero.append(m)
+        elif mine.min() >= 1:
+            full.append(m)
+        else:
+            shown.append(m)
+    style = _line_style(len(np.unique(x)))
+    for m in shown:
+        mask = member == m
+        share = left[mask]
+        lo, hi = wilson_interval(np.rint(share * n), n)
+        colour = MEMBER_COLOURS[m]
+        ax.plot(x[mask], share, color=colour, label=f"{m} (peak {_pct(share.max())})", **style)
+        ax.fill_between(x[mask], lo, hi, color=colour, alpha=0.18, lw=0)
+    notes = []
+    if full:
+        notes.append("not shown, 100% throughout: " + ", ".join(full))
+    if zero:
+        notes.append("not shown, 0% throughout: " + ", ".join(zero))
+    ax.set(ylim=(0, 1), axisbelow=True)
     ax.set(xlabel="month", ylabel="share of worlds frozen or withdrawn (%)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.grid(axis="y", color="0.9")
-    _date_axis(ax)
-    _defection_legend(ax, shown, hidden)
-    ax.set_title(f"{_scenario_name(run.meta)}: members frozen or withdrawn ({n:,} worlds)")
+    _month_axis(ax, int(x.min()), int(x.max()))
+    _defection_legend(ax, shown, notes)
+    _suptitle(fig, run.name, f"members frozen or withdrawn ({n:,} worlds)")
     return _save(fig, path)
 
 
@@ -279,20 +418,21 @@ def _trust_members(steps: pd.DataFrame) -> list[str]:
     return [m for m in MEMBERS if ever.get(m, False)]
 
 
-def _trust_panel(ax: Axes, g: pd.DataFrame, member: str) -> bool:
+def _trust_panel(ax: Axes, g: pd.DataFrame, x: np.ndarray, member: str) -> bool:
     """Quantile bands and median for one member; months in which it is a member in no world are
     hatched instead. Returns whether any month was hatched."""
-    outside = g["share_never"] >= 1.0
-    q = g.filter(like="trust_q").mask(outside, axis=0)
+    outside = (g["share_never"] >= 1.0).to_numpy()
+    q = {c: np.where(outside, np.nan, g[c].to_numpy(dtype=float)) for c in _QUANTILES}
     colour = MEMBER_COLOURS[member]
-    ax.fill_between(g["when"], q["trust_q05"], q["trust_q95"], color=colour, alpha=0.18, lw=0)
-    ax.fill_between(g["when"], q["trust_q25"], q["trust_q75"], color=colour, alpha=0.4, lw=0)
-    ax.plot(g["when"], q["trust_q50"], color=colour, lw=1.8)
-    until_joined = outside | outside.shift(fill_value=False)  # hatch up to the next month
-    ax.fill_between(
-        g["when"], 0, 1, where=until_joined, transform=ax.get_xaxis_transform(), **_OUTSIDE
-    )
+    ax.fill_between(x, q["trust_q05"], q["trust_q95"], color=colour, alpha=0.18, lw=0)
+    ax.fill_between(x, q["trust_q25"], q["trust_q75"], color=colour, alpha=0.4, lw=0)
+    ax.plot(x, q["trust_q50"], color=colour, **_line_style(len(x)))
+    if outside.any():
+        until_joined = outside | np.concatenate([[False], outside[:-1]])  # up to the next month
+        ax.fill_between(x, 0, 1, where=until_joined, transform=ax.get_xaxis_transform(), **_OUTSIDE)
     ax.set_title(member, loc="left", fontweight="bold")
+    if g["share_withdrawn"].min() >= 1.0:
+        ax.set_title("withdrawn in every world", loc="right", fontsize=9, color="0.35")
     ax.set_axisbelow(True)
     ax.grid(axis="y", color="0.9")
     return bool(outside.any())
@@ -323,20 +463,22 @@ def _trust_axes(fig: Figure, n: int) -> list[Axes]:
     return list(grid[:n])
 
 
-def _trust(run: RunResult, path: Path) -> Path:
-    steps = run.steps.assign(when=_months(run.steps["date"]))
-    members = _trust_members(steps) or [m for m in MEMBERS if m in set(steps["member"])]
+def _trust(run: _Run, path: Path) -> Path:
+    steps = run.steps.sort_values("step", kind="stable")
+    x = _month_numbers(steps["date"])
+    member = steps["member"].to_numpy()
+    members = _trust_members(steps) or [m for m in MEMBERS if m in set(member)]
     ncols = min(3, len(members))
-    fig = _figure(4.2 * ncols + 0.6, 2.6 * math.ceil(len(members) / ncols) + 1.3)
+    fig = _figure(4.2 * ncols + 0.6, 2.6 * math.ceil(len(members) / ncols) + 1.5)
     axes = _trust_axes(fig, len(members))
     shaded = [
-        _trust_panel(ax, steps[steps["member"] == m].sort_values("step"), m)
+        _trust_panel(ax, steps[member == m], x[member == m], m)
         for ax, m in zip(axes, members, strict=True)
     ]
-    axes[0].set(ylim=(0, 1), xlim=(steps["when"].min(), steps["when"].max()))
-    _date_axis(axes[0])
+    axes[0].set_ylim(0, 1)
+    _month_axis(axes[0], int(x.min()), int(x.max()))
     fig.supylabel("trust in the alliance (0–1)")
-    fig.suptitle(f"{_scenario_name(run.meta)}: trust by member ({_n_worlds(run):,} worlds)")
+    _suptitle(fig, run.name, f"trust by member ({run.n_worlds:,} worlds)")
     _trust_legend(fig, any(shaded))
     return _save(fig, path)
 
@@ -350,13 +492,24 @@ _PLOTS = (
 )
 
 
+@dataclass
+class _RunPlots:
+    """One run's plots, and its rows for a batch summary."""
+
+    files: PlotFiles
+    summary_rows: list[_CrisisRow] = field(default_factory=list)
+    omitted: int = 0  # crises left out of the summary: wars on non-members
+    n_worlds: int = 0
+
+
 def plot_run(run_dir: Path) -> PlotFiles:
     """Draw every plot for one run folder into ``<run_dir>/plots/``; tables that are empty or
     absent skip their plot, noted in the result's ``skipped``."""
-    return _plot_run(read_run(run_dir))
+    return _plot_run(Path(run_dir)).files
 
 
-def _plot_run(run: RunResult) -> PlotFiles:
+def _plot_run(run_dir: Path) -> _RunPlots:
+    run = _read_run(run_dir)
     out = PlotFiles()
     with mpl.rc_context(_STYLE):
         for name, table, draw, why in _PLOTS:
@@ -364,37 +517,67 @@ def _plot_run(run: RunResult) -> PlotFiles:
                 out.skipped.append(f"{run.path / 'plots' / name}: skipped, {why} ({table}.parquet)")
             else:
                 out.append(draw(run, run.path / "plots" / name))
-    return out
+    if run.crises.empty:
+        return _RunPlots(out, n_worlds=run.n_worlds)
+    nonmember = run.crises["kind"].eq(NONMEMBER_WAR)
+    rows = _crisis_rows(run.crises[~nonmember], str(run.path), prefix=f"{run.scenario_id}:\n")
+    omitted = run.crises.loc[nonmember, "crisis"].nunique()
+    return _RunPlots(out, rows, omitted, run.n_worlds)
 
 
-def _summary(runs: list[RunResult], batch: Path) -> Path:
-    runs = [r for r in runs if not r.crises.empty]
-    rows = [
-        row
-        for run in runs
-        for row in _crisis_rows(run, prefix=f"{run.meta.get('scenario_id', run.path.name)}: ")
+def _summary(runs: list[_RunPlots], omitted: int, batch: Path) -> Path:
+    rows = [row for run in runs for row in run.summary_rows]
+    n_text = " or ".join(f"{n:,}" for n in sorted({r.n_worlds for r in runs}))
+    title = [
+        f"{batch.resolve().name}: alliance response per crisis, {len(runs)} runs ({n_text} worlds each)"
     ]
-    n_text = " or ".join(f"{n:,}" for n in sorted({_n_worlds(r) for r in runs}))
-    title = f"{batch.name}: alliance response per crisis, {len(runs)} runs ({n_text} worlds each)"
+    if omitted:
+        title.append(
+            f"Not shown: {omitted} crises whose target is not a treaty state "
+            "(wars waged by a member on a non-member)"
+        )
     with mpl.rc_context(_STYLE):
         return _response_figure(rows, title, batch / "plots" / SUMMARY)
 
 
-def plot_path(path: Path) -> PlotFiles:
+def _default_workers(n_runs: int) -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cpus or 1, n_runs)
+
+
+def _map_runs(draw: Callable[[Path], _RunPlots], run_dirs: list[Path], workers: int) -> list:
+    """``draw`` over the runs, in order; in worker processes if ``workers`` > 1. Forked workers
+    (on Linux) start at once, without importing the package again."""
+    if workers <= 1 or len(run_dirs) <= 1:
+        return [draw(d) for d in run_dirs]
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(run_dirs)), mp_context=context) as pool:
+        return list(pool.map(draw, run_dirs))
+
+
+def plot_path(path: Path, workers: int | None = None) -> PlotFiles:
     """Plot a run folder, or every run of a batch folder and the batch's summary of responses
-    (``<batch>/plots/summary_responses.png``)."""
+    (``<batch>/plots/summary_responses.png``), which leaves out wars waged by a member on a
+    non-member. A batch's runs are drawn in ``workers`` processes (default: one per CPU, at most
+    one per run); the files are the same whatever the number."""
     path = Path(path)
     run_dirs = find_runs(path)
-    runs = [read_run(d) for d in run_dirs]
+    workers = _default_workers(len(run_dirs)) if workers is None else workers
+    runs = _map_runs(_plot_run, run_dirs, workers)
     out = PlotFiles()
     for run in runs:
-        out.extend_from(_plot_run(run))
+        out.extend_from(run.files)
     if run_dirs == [path]:
         return out
-    if all(r.crises.empty for r in runs):
+    summary = path / "plots" / SUMMARY
+    with_rows = [r for r in runs if r.summary_rows]
+    omitted = sum(r.omitted for r in runs)
+    if with_rows:
+        out.append(_summary(with_rows, omitted, path))
+    elif omitted:
         out.skipped.append(
-            f"{path / 'plots' / SUMMARY}: skipped, no crises in any run of this batch"
+            f"{summary}: skipped, the only crises are wars waged by a member on a non-member"
         )
     else:
-        out.append(_summary(runs, path))
+        out.skipped.append(f"{summary}: skipped, no crises in any run of this batch")
     return out

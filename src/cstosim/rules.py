@@ -235,12 +235,13 @@ def transition_probabilities(
     """
     d, active, frozen = disaffection, status == Status.ACTIVE, status == Status.FROZEN
     withdrawn = status == Status.WITHDRAWN
+    freeze = p["freeze_threshold"]
     down_margin = np.where(
         active,
-        d - p["freeze_threshold"],
-        d - p["withdraw_threshold"] - p["value_dependency"] * dependency,
+        d - freeze,
+        d - freeze - p["withdraw_gap"] - p["value_dependency"] * dependency,
     )
-    up_margin = np.where(frozen, p["thaw_threshold"] - d, p["rejoin_threshold"] - d)
+    up_margin = np.where(frozen, freeze - p["thaw_gap"] - d, freeze - p["rejoin_gap"] - d)
     h, t = p["status_hazard"], p["temperature"]
     down = np.where(active | frozen, h * logistic(down_margin / t), 0.0)
     up = np.where(frozen | withdrawn, h * logistic(up_margin / t), 0.0)

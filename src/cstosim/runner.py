@@ -7,8 +7,9 @@ and :func:`run_batch` the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +59,14 @@ def _slice(values: Mapping[str, float | np.ndarray] | None, lo: int, hi: int, n:
 
 
 def _run_chunk(
-    situation: Scenario, lo: int, hi: int, seed: int, parameters: dict, facts: dict, log_worlds: int
+    situation: Scenario,
+    lo: int,
+    hi: int,
+    seed: int,
+    parameters: dict,
+    facts: dict,
+    log_worlds: int,
+    stream_period: int | None,
 ) -> tuple[dict[str, pd.DataFrame], list[StepSums], list[str]]:
     model = AllianceModel(
         situation,
@@ -68,6 +76,7 @@ def _run_chunk(
         facts=facts,
         world_offset=lo,
         log_worlds=log_worlds,
+        stream_period=stream_period,
     )
     model.run_to_end()
     rec = model.recorder
@@ -105,11 +114,13 @@ def simulate(
     log_worlds: int = DEFAULT_LOG_WORLDS,
     executor: Executor | None = None,
     on_chunk: Callable[[], None] | None = None,
+    stream_period: int | None = None,
 ) -> SimulationResult:
     """Run ``n_worlds`` worlds of ``scenario`` and return the merged tables.
 
     The numbers depend only on ``seed`` and each world's number, not on ``chunk_worlds`` or the
-    executor. ``parameters`` and ``facts`` take scalars or one value per world.
+    executor. ``parameters`` and ``facts`` take scalars or one value per world; with
+    ``stream_period = k``, worlds ``w`` and ``w + k`` share random numbers.
     """
     _check_run_args(n_worlds, seed, chunk_worlds, parameters)
     situation = scenario.situation()
@@ -123,6 +134,7 @@ def simulate(
             _slice(parameters, lo, hi, n_worlds),
             _slice(facts, lo, hi, n_worlds),
             log_worlds,
+            stream_period,
         )
         for lo, hi in chunks(n_worlds, chunk_worlds)
     ]
@@ -199,10 +211,17 @@ def timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _executor(workers: int) -> Executor | None:
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """Local worker processes (none for one worker); pending chunks are cancelled on exit."""
     if workers < 1:
         raise UserError(f"--workers {workers}: must be at least 1")
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        yield executor
+    finally:
+        if executor:
+            executor.shutdown(cancel_futures=True)
 
 
 def run_scenario(
@@ -221,21 +240,19 @@ def run_scenario(
     out = Path(out) if out else Path("results") / f"{sc.id}-{timestamp()}"
     storage.prepare_output_dir(out)
     n_chunks = len(chunks(n_worlds, chunk_worlds)) if n_worlds > 0 else 0
-    executor = _executor(workers)
-    try:
-        with tqdm(total=n_chunks, desc=sc.id, unit="chunk", disable=not progress) as bar:
-            result = simulate(
-                sc,
-                n_worlds,
-                seed,
-                parameters,
-                chunk_worlds=chunk_worlds,
-                executor=executor,
-                on_chunk=bar.update,
-            )
-    finally:
-        if executor:
-            executor.shutdown(cancel_futures=True)
+    with (
+        worker_pool(workers) as executor,
+        tqdm(total=n_chunks, desc=sc.id, unit="chunk", disable=not progress) as bar,
+    ):
+        result = simulate(
+            sc,
+            n_worlds,
+            seed,
+            parameters,
+            chunk_worlds=chunk_worlds,
+            executor=executor,
+            on_chunk=bar.update,
+        )
     return write_result(result, out, path)
 
 
@@ -261,24 +278,22 @@ def run_batch(
     record = _parameter_record(parameters, n_worlds)
     todo = [(p, sc) for p, sc in loaded if not _finished(out / sc.id, sc, n_worlds, seed, record)]
     total = sum(len(chunks(n_worlds, chunk_worlds)) for _ in todo)
-    executor = _executor(workers)
-    try:
-        with tqdm(total=total, desc="batch", unit="chunk", disable=not progress) as bar:
-            for path, sc in todo:
-                bar.set_postfix_str(sc.id)
-                result = simulate(
-                    sc,
-                    n_worlds,
-                    seed,
-                    parameters,
-                    chunk_worlds=chunk_worlds,
-                    executor=executor,
-                    on_chunk=bar.update,
-                )
-                write_result(result, out / sc.id, path)
-    finally:
-        if executor:
-            executor.shutdown(cancel_futures=True)
+    with (
+        worker_pool(workers) as executor,
+        tqdm(total=total, desc="batch", unit="chunk", disable=not progress) as bar,
+    ):
+        for path, sc in todo:
+            bar.set_postfix_str(sc.id)
+            result = simulate(
+                sc,
+                n_worlds,
+                seed,
+                parameters,
+                chunk_worlds=chunk_worlds,
+                executor=executor,
+                on_chunk=bar.update,
+            )
+            write_result(result, out / sc.id, path)
     return out
 
 

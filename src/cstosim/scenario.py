@@ -15,7 +15,15 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import UserError
 from .facts import MEMBER_FACTS, WORLD_FACTS
@@ -31,6 +39,21 @@ from .vocabulary import (
 )
 
 Severity = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _one_of(choices: tuple[str, ...], what: str) -> AfterValidator:
+    """A validator that accepts only ``choices`` and names them in its error."""
+
+    def check(v: str) -> str:
+        if v not in choices:
+            raise ValueError(f"unknown {what} '{v}'; use one of {', '.join(choices)}")
+        return v
+
+    return AfterValidator(check)
+
+
+MemberCode = Annotated[str, _one_of(MEMBERS, "member")]
+ActorCode = Annotated[str, _one_of(ACTORS, "actor")]
 MonthStr = Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
 
 
@@ -68,78 +91,36 @@ class Meta(_Strict):
 
 
 class FactOverride(_Strict):
-    member: str
-    field: str
+    member: MemberCode
+    field: Annotated[str, _one_of(MEMBER_FACTS, "fact")]
     value: Severity
     source: str
-
-    @field_validator("member")
-    @classmethod
-    def _member(cls, v: str) -> str:
-        if v not in MEMBERS:
-            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
-        return v
-
-    @field_validator("field")
-    @classmethod
-    def _field(cls, v: str) -> str:
-        if v not in MEMBER_FACTS:
-            raise ValueError(f"unknown fact '{v}'; use one of {', '.join(MEMBER_FACTS)}")
-        return v
 
 
 class WorldFact(_Strict):
-    field: str
+    field: Annotated[str, _one_of(WORLD_FACTS, "world fact")]
     value: Severity
     source: str
 
-    @field_validator("field")
-    @classmethod
-    def _field(cls, v: str) -> str:
-        if v not in WORLD_FACTS:
-            raise ValueError(f"unknown world fact '{v}'; use one of {', '.join(WORLD_FACTS)}")
-        return v
-
 
 class AffinityOverride(_Strict):
-    a: str
-    b: str
+    a: ActorCode
+    b: ActorCode
     value: Annotated[float, Field(ge=-1.0, le=1.0)]
     source: str
-
-    @field_validator("a", "b")
-    @classmethod
-    def _actor(cls, v: str) -> str:
-        if v not in ACTORS:
-            raise ValueError(f"unknown actor '{v}'; use one of {', '.join(ACTORS)}")
-        return v
 
 
 class Event(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     date: MonthStr
-    kind: str
+    kind: Annotated[str, _one_of(EVENT_KINDS, "event kind")]
     shock: str | None = None
-    target: str
-    source: str | None = None
+    target: ActorCode
+    source: ActorCode | None = None
     severity: Severity
     duration_months: Annotated[int, Field(ge=1, le=240)] = 1
     framed_foreign: bool = False
     note: str
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in EVENT_KINDS:
-            raise ValueError(f"unknown event kind '{v}'; use one of {', '.join(EVENT_KINDS)}")
-        return v
-
-    @field_validator("target", "source")
-    @classmethod
-    def _actor(cls, v: str | None) -> str | None:
-        if v is not None and v not in ACTORS:
-            raise ValueError(f"unknown actor '{v}'; use one of {', '.join(ACTORS)}")
-        return v
 
     @model_validator(mode="after")
     def _shock(self) -> Event:
@@ -166,33 +147,26 @@ class ExpectedCrisis(_Strict):
 
 
 class ExpectedMembership(_Strict):
-    member: str
+    member: MemberCode
     status: Literal[STATUS_NAMES]  # type: ignore[valid-type]
     date: MonthStr
     tolerance_months: Annotated[int, Field(ge=0, le=120)] = 0
     mode: Literal["enters", "holds"] = "enters"
+    from_status: Literal[STATUS_NAMES] | None = None  # type: ignore[valid-type]
     note: str = ""
 
-    @field_validator("member")
-    @classmethod
-    def _member(cls, v: str) -> str:
-        if v not in MEMBERS:
-            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
-        return v
+    @model_validator(mode="after")
+    def _from_only_when_entering(self) -> ExpectedMembership:
+        if self.from_status is not None and self.mode != "enters":
+            raise ValueError("from_status only applies to mode = 'enters'")
+        return self
 
 
 class ExpectedSupport(_Strict):
     event: str
-    member: str
+    member: MemberCode
     backs: bool
     note: str = ""
-
-    @field_validator("member")
-    @classmethod
-    def _member(cls, v: str) -> str:
-        if v not in MEMBERS:
-            raise ValueError(f"unknown member '{v}'; use one of {', '.join(MEMBERS)}")
-        return v
 
 
 class Expected(_Strict):

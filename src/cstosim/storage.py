@@ -165,14 +165,18 @@ def read_run(run_dir: Path) -> RunResult:
             f"{run_dir}: not a finished cstosim run (no meta.json); "
             "run 'cstosim run' first or name a run folder"
         )
+    tables = {name: _read_table(run_dir / f"{name}.parquet") for name in TABLES}
+    return RunResult(path=run_dir, meta=read_meta(run_dir), **tables)
+
+
+def read_meta(run_dir: Path) -> dict:
+    """The ``meta.json`` of a finished run folder."""
     try:
-        meta = json.loads((run_dir / META).read_text(encoding="utf-8"))
+        return json.loads((Path(run_dir) / META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(
-            f"{run_dir / META}: unreadable ({exc}); re-run the scenario to rewrite it"
+            f"{Path(run_dir) / META}: unreadable ({exc}); re-run the scenario to rewrite it"
         ) from None
-    tables = {name: _read_table(run_dir / f"{name}.parquet") for name in TABLES}
-    return RunResult(path=run_dir, meta=meta, **tables)
 
 
 def find_runs(path: Path) -> list[Path]:

@@ -14,11 +14,22 @@ BLOCK = 1024
 
 
 class WorldStreams:
-    """Uniform draws for worlds ``[start, stop)`` of a run seeded with ``seed``."""
+    """Uniform draws for worlds ``[start, stop)`` of a run seeded with ``seed``.
 
-    def __init__(self, seed: int | np.random.SeedSequence, start: int, stop: int) -> None:
+    With ``period``, world ``w`` reads the stream of world ``w % period``: the worlds of different
+    sweep points then share their replicates' random numbers (common random numbers).
+    """
+
+    def __init__(
+        self, seed: int | np.random.SeedSequence, start: int, stop: int, period: int | None = None
+    ) -> None:
         if stop <= start or start < 0:
             raise ValueError(f"empty or negative world range [{start}, {stop})")
+        self._period = None
+        if period is not None:
+            self._period = WorldStreams(seed, 0, period)
+            self._index = np.arange(start, stop) % period
+            return
         entropy = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
         self.start, self.stop = start, stop
         first, last = start // BLOCK, (stop - 1) // BLOCK
@@ -31,6 +42,8 @@ class WorldStreams:
 
     def uniform(self, k: int | None = None) -> np.ndarray:
         """One draw per world ``(n,)``, or ``k`` per world ``(n, k)``, in [0, 1)."""
+        if self._period is not None:
+            return self._period.uniform(k)[self._index]
         width = 1 if k is None else k
         parts = []
         for bitgen, gen, lo, hi in self._blocks:

@@ -8,13 +8,20 @@ rates of request kinds, response rungs, status changes and backing across the do
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
-from .scenario import Scenario
-from .vocabulary import REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
+from . import storage
+from .errors import UserError
+from .parameters import ParamValues
+from .runner import simulate
+from .scenario import Scenario, all_scenarios, find_scenario, load_scenario
+from .vocabulary import REQUEST_NAMES, RUNG_NAMES
 
 #: Probabilities are clipped to [EPS, 1] in the log score so one miss cannot dominate.
 EPS = 1e-3
@@ -50,10 +57,18 @@ def status_at(initial: str, transitions: pd.DataFrame, worlds: np.ndarray, step:
 
 
 def entered_within(
-    transitions: pd.DataFrame, worlds: np.ndarray, status: str, lo: int, hi: int
+    transitions: pd.DataFrame,
+    worlds: np.ndarray,
+    status: str,
+    lo: int,
+    hi: int,
+    from_status: str | None = None,
 ) -> np.ndarray:
-    """Per world: did the member move into ``status`` at a step in ``[lo, hi]``."""
+    """Per world: did the member move into ``status`` (from ``from_status``, if given) at a step
+    in ``[lo, hi]``."""
     hit = transitions[(transitions["to_status"] == status) & transitions["step"].between(lo, hi)]
+    if from_status is not None:
+        hit = hit[hit["from_status"] == from_status]
     return np.isin(worlds, hit["world"].unique())
 
 
@@ -92,44 +107,53 @@ class BaseRates:
         )
 
 
-def score_scenario(sc: Scenario, tables: dict[str, pd.DataFrame], base: BaseRates) -> pd.DataFrame:
-    """One row per check of ``sc.expected``: documented outcome, p_model, p_baseline, modal."""
-    rows = []
+@dataclass(frozen=True)
+class Check:
+    """One documented outcome of a scenario's ``[expected]`` block."""
+
+    scenario: str
+    label: str
+    kind: str  # request | response | membership | support
+    documented: str
+    p_baseline: float
+
+
+def check_hits(
+    sc: Scenario, tables: dict[str, pd.DataFrame], base: BaseRates
+) -> tuple[list[Check], np.ndarray, dict[str, pd.Series]]:
+    """Every check of ``sc.expected``, a boolean matrix ``(checks, worlds)`` of worlds that
+    produced the documented outcome, and each check's distribution of outcomes (for the mode)."""
     crises, support = tables["crises"], tables["support"]
     transitions, members = tables["transitions"], tables["members"]
     worlds = np.sort(members["world"].unique())
+    checks, hits, dists = [], [], {}
     exp = sc.expected
     if exp is None:
-        return pd.DataFrame(columns=COLUMNS)
+        return checks, np.zeros((0, len(worlds)), dtype=bool), dists
+
+    def add(label, kind, documented, p_base, hit, dist):
+        checks.append(Check(sc.id, label, kind, documented, float(p_base)))
+        hits.append(np.asarray(hit, dtype=bool))
+        dists[label] = dist
 
     for c in exp.crisis:
-        rows_c = crises[crises["crisis"] == c.event]
-        req = rows_c["request"].value_counts(normalize=True)
-        rows.append(
-            _row(
-                sc,
-                f"{c.event}: request",
-                "request",
-                c.request,
-                req.get(c.request, 0.0),
-                base.request[c.request],
-                req.idxmax(),
-                req.idxmax() == c.request,
-            )
+        rows = crises[crises["crisis"] == c.event].sort_values("world")
+        req, resp = rows["request"].to_numpy(), rows["response"].to_numpy()
+        add(
+            f"{c.event}: request",
+            "request",
+            c.request,
+            base.request[c.request],
+            req == c.request,
+            pd.Series(req).value_counts(normalize=True),
         )
-        resp = rows_c["response"].value_counts(normalize=True)
-        p = float(resp[resp.index.isin(c.response)].sum())
-        rows.append(
-            _row(
-                sc,
-                f"{c.event}: response",
-                "response",
-                "|".join(c.response),
-                p,
-                sum(base.response[r] for r in c.response),
-                resp.idxmax(),
-                resp.idxmax() in c.response,
-            )
+        add(
+            f"{c.event}: response",
+            "response",
+            "|".join(c.response),
+            sum(base.response[r] for r in c.response),
+            np.isin(resp, c.response),
+            pd.Series(resp).value_counts(normalize=True),
         )
 
     h = base.monthly_change
@@ -138,51 +162,60 @@ def score_scenario(sc: Scenario, tables: dict[str, pd.DataFrame], base: BaseRate
         step = sc.step_of(m.date)
         if m.mode == "enters":
             lo, hi = step - m.tolerance_months, step + m.tolerance_months
-            hit = entered_within(trans, worlds, m.status, lo, hi)
+            hit = entered_within(trans, worlds, m.status, lo, hi, m.from_status)
             width = min(hi, sc.n_steps - 1) - max(lo, 0) + 1
             p_base = 1 - (1 - h) ** max(width, 0)
-            label = f"{m.member} enters {m.status} {m.date}±{m.tolerance_months}"
+            origin = f" from {m.from_status}" if m.from_status else ""
+            label = f"{m.member} enters {m.status}{origin} {m.date}±{m.tolerance_months}"
         else:
             hit = status_at(sc.members[m.member], trans, worlds, step) == m.status
             stays = (1 - h) ** (step + 1)
             p_base = stays if sc.members[m.member] == m.status else 1 - stays
             label = f"{m.member} holds {m.status} at {m.date}"
-        p = float(hit.mean())
-        rows.append(
-            _row(sc, label, "membership", "yes", p, p_base, "yes" if p >= 0.5 else "no", p >= 0.5)
+        add(
+            label,
+            "membership",
+            "yes",
+            p_base,
+            hit,
+            pd.Series(np.where(hit, "yes", "no")).value_counts(normalize=True),
         )
 
     for s in exp.support:
-        b = support[(support["event"] == s.event) & (support["member"] == s.member)]["backs"]
-        p = float((b == s.backs).mean())
-        p_base = base.backs if s.backs else 1 - base.backs
-        modal = bool(b.mean() >= 0.5)
+        rows = support[(support["event"] == s.event) & (support["member"] == s.member)]
+        backs = rows.sort_values("world")["backs"].to_numpy()
+        add(
+            f"{s.event}: {s.member} backs",
+            "support",
+            str(s.backs).lower(),
+            base.backs if s.backs else 1 - base.backs,
+            backs == s.backs,
+            pd.Series(np.where(backs, "true", "false")).value_counts(normalize=True),
+        )
+    return checks, np.stack(hits) if hits else np.zeros((0, len(worlds)), dtype=bool), dists
+
+
+def score_scenario(sc: Scenario, tables: dict[str, pd.DataFrame], base: BaseRates) -> pd.DataFrame:
+    """One row per check of ``sc.expected``: documented outcome, p_model, p_baseline, modal."""
+    checks, hits, dists = check_hits(sc, tables, base)
+    rows = []
+    for check, hit in zip(checks, hits, strict=True):
+        dist = dists[check.label]
+        modal = str(dist.idxmax())
+        documented = check.documented.split("|")
         rows.append(
-            _row(
-                sc,
-                f"{s.event}: {s.member} backs",
-                "support",
-                str(s.backs).lower(),
-                p,
-                p_base,
-                str(modal).lower(),
-                modal == s.backs,
+            dict(
+                scenario=sc.id,
+                check=check.label,
+                kind=check.kind,
+                documented=check.documented,
+                p_model=float(hit.mean()),
+                p_baseline=check.p_baseline,
+                modal_outcome=modal,
+                modal_is_documented=modal in documented,
             )
         )
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _row(sc, check, kind, documented, p_model, p_baseline, modal, ok) -> dict:
-    return dict(
-        scenario=sc.id,
-        check=check,
-        kind=kind,
-        documented=documented,
-        p_model=float(p_model),
-        p_baseline=float(p_baseline),
-        modal_outcome=str(modal),
-        modal_is_documented=bool(ok),
-    )
 
 
 def summarise(table: pd.DataFrame) -> dict[str, float]:
@@ -197,4 +230,124 @@ def summarise(table: pd.DataFrame) -> dict[str, float]:
     }
 
 
-__all__ = ["BaseRates", "brier", "log_score", "score_scenario", "summarise", "STATUS_NAMES"]
+@dataclass
+class ValidationReport:
+    """Scored checks of a set of scenarios, the headline numbers, and where they were written."""
+
+    table: pd.DataFrame
+    summary: dict[str, float]
+    out: Path | None = None
+
+
+def documented_scenarios() -> list[Scenario]:
+    """The documented (not hypothetical) scenarios shipped in ``scenarios/``."""
+    scs = [load_scenario(p) for p in all_scenarios()]
+    return [s for s in scs if not s.scenario.hypothetical]
+
+
+def run_validation(
+    files: Sequence[str | Path] | None = None,
+    n_worlds: int = 2000,
+    seed: int = 0,
+    out: str | Path | None = None,
+    parameters: ParamValues | None = None,
+    progress: bool = True,
+) -> ValidationReport:
+    """Run scenarios (default: every documented one) and score every ``[expected]`` check.
+
+    The baseline's base rates always come from the documented set in ``scenarios/``, so a
+    scenario from another folder is judged against the same situation-blind baseline.
+    """
+    scenarios = (
+        [load_scenario(find_scenario(f)) for f in files] if files else (documented_scenarios())
+    )
+    missing = [s.id for s in scenarios if s.expected is None]
+    if missing:
+        raise UserError(
+            f"{missing[0]}: has no [expected] block to validate against; add one "
+            "or leave the scenario out"
+        )
+    base = BaseRates.from_scenarios(documented_scenarios())
+    frames = []
+    for sc in tqdm(scenarios, desc="validate", unit="scenario", disable=not progress):
+        result = simulate(sc, n_worlds, seed, parameters, log_worlds=0)
+        frames.append(score_scenario(sc, result.tables, base))
+    table = pd.concat(frames, ignore_index=True)
+    report = ValidationReport(table, summarise(table))
+    if out is not None:
+        report.out = write_report(report, Path(out), n_worlds, seed)
+    return report
+
+
+def write_report(report: ValidationReport, out: Path, n_worlds: int, seed: int) -> Path:
+    """``validation.csv``, ``summary.json`` and the p_model/p_baseline figure, atomically."""
+    from .validation_plots import plot_validation
+
+    out = storage.prepare_output_dir(out)
+    with storage.atomic_open(out / "validation.csv") as fh:
+        fh.write(report.table.to_csv(index=False).encode())
+    plot_validation(report.table, out / "validation.png", n_worlds)
+    storage.write_json(
+        dict(report.summary, n_worlds=n_worlds, seed=seed, **storage.provenance()),
+        out / "summary.json",
+    )
+    return out
+
+
+def format_summary(summary: dict[str, float]) -> str:
+    """The headline numbers as a few aligned lines of text."""
+    s = summary
+    return "\n".join(
+        [
+            f"checks with the documented outcome modal: {s['modal_documented']} of {s['checks']}",
+            f"{'':24}{'model':>10}{'baseline':>10}",
+            f"{'mean Brier score':24}{s['brier_model']:>10.3f}{s['brier_baseline']:>10.3f}",
+            f"{'mean log score':24}{s['log_model']:>10.3f}{s['log_baseline']:>10.3f}",
+        ]
+    )
+
+
+def markdown_table(report: ValidationReport, n_worlds: int, seed: int) -> str:
+    """The validation table in Markdown, for the README."""
+    lines = [
+        f"Produced by `cstosim validate --worlds {n_worlds} --seed {seed} --readme README.md` "
+        "with the shipped parameters.",
+        "",
+        "| scenario | check | documented | p_model | p_baseline | model's modal outcome |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for r in report.table.itertuples():
+        mark = "" if r.modal_is_documented else " ✗"
+        lines.append(
+            f"| {r.scenario} | {r.check} | {r.documented} | {r.p_model:.3f} | "
+            f"{r.p_baseline:.3f} | {r.modal_outcome}{mark} |"
+        )
+    s = report.summary
+    lines += [
+        "",
+        f"Documented outcome modal in **{s['modal_documented']} of {s['checks']}** "
+        f"checks. Mean Brier score: model **{s['brier_model']:.3f}**, baseline "
+        f"{s['brier_baseline']:.3f}. Mean log score: model **{s['log_model']:.3f}**, "
+        f"baseline {s['log_baseline']:.3f}.",
+    ]
+    return "\n".join(lines)
+
+
+README_START, README_END = "<!-- validation:start -->", "<!-- validation:end -->"
+
+
+def update_readme(path: Path, text: str) -> None:
+    """Replace the text between the validation markers of a README."""
+    try:
+        readme = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror}); name the project README") from None
+    if README_START not in readme or README_END not in readme:
+        raise UserError(
+            f"{path}: no '{README_START}' ... '{README_END}' markers; add them "
+            "where the table belongs"
+        )
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    with storage.atomic_open(path) as fh:
+        fh.write(f"{head}{README_START}\n{text}\n{README_END}{tail}".encode())
