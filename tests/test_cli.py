@@ -1,8 +1,16 @@
-"""End-to-end tests of the ``cstosim`` command, each invocation a real ``python -m cstosim`` process.
+"""End-to-end tests of the ``cstosim`` command, run as separate processes.
 
-Every process pays about three seconds of imports (mesa, pandas, matplotlib), so the module
-fixture starts the invocations the selected tests need at once, in a small thread pool, and each
-test waits for its own. Runs use small ``--worlds`` and write under pytest's ``tmp_path``.
+A fresh ``python -m cstosim`` pays three to four CPU-seconds of imports (mesa, pandas, matplotlib,
+scipy), about a minute for this module on two cores. So by default one "fork server" process
+imports cstosim once and forks a child per invocation: each child is its own OS process that
+runs ``cstosim/__main__.py`` the way ``python -m`` does, with its own cwd, argv, stdout, stderr
+and exit code, and prints a traceback and exits 1 on an uncaught exception, as the interpreter
+does. The follow-up steps (``plot``, the batch re-run) and one bad-input case always run in a
+fresh ``python -m cstosim``; set ``CSTOSIM_CLI_COLD=1`` to run every invocation that way.
+
+Invocations start together when the module's fixture is set up, and each test waits for its own.
+Runs use small ``--worlds`` and write under pytest's temporary folders. Variants of a bad-input
+case that take the same path as one run as a process are checked in-process with ``cli.main``.
 
 Bad input must end with exit code 2 and exactly one stderr line ``cstosim: error: ...`` that
 names the problem (file, field, value) and the fix, never a traceback.
@@ -116,22 +124,25 @@ class Done:
     returncode: int
     stdout: str
     stderr: str
+    how: str = "python -m cstosim"
 
     def describe(self) -> str:
         return (
-            f"$ cstosim {' '.join(self.argv)}\nexit {self.returncode}\n"
+            f"$ cstosim {' '.join(self.argv)}   ({self.how})\nexit {self.returncode}\n"
             f"--- stdout ---\n{self.stdout}--- stderr ---\n{self.stderr}"
         )
 
 
+ENV = dict(os.environ, MPLBACKEND="Agg")
+
+
 def cstosim(*argv: str | Path, cwd: Path) -> Done:
-    """Run ``python -m cstosim ARGV`` in ``cwd`` and wait for it."""
+    """Run ``python -m cstosim ARGV`` in a fresh interpreter in ``cwd`` and wait for it."""
     args = tuple(str(a) for a in argv)
-    env = dict(os.environ, MPLBACKEND="Agg")
     done = subprocess.run(
         [sys.executable, "-m", "cstosim", *args],
         cwd=cwd,
-        env=env,
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
@@ -139,28 +150,141 @@ def cstosim(*argv: str | Path, cwd: Path) -> Done:
     return Done(args, done.returncode, done.stdout, done.stderr)
 
 
+#: A process that imports cstosim once, then forks one child per invocation. Each child is a
+#: separate OS process that runs ``cstosim/__main__.py`` as ``python -m`` does (runpy, argv,
+#: cwd), with its own stdout and stderr files, and ends the way the interpreter would: the
+#: SystemExit code, or ``sys.excepthook`` (the traceback) and exit code 1. Reads a JSON list of
+#: {key, argv, cwd, out, err} on stdin and prints {key, returncode} as each child ends.
+FORK_SERVER = r"""
+import json, os, runpy, sys
+import cstosim.cli  # the expensive imports, once
+
+def child(job):
+    os.chdir(job["cwd"])
+    for fd, name in ((1, "out"), (2, "err")):
+        os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
+    sys.argv = ["cstosim", *job["argv"]]
+    try:
+        runpy.run_module("cstosim", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+    except BaseException:
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+jobs, limit, running = json.load(sys.stdin), int(sys.argv[1]), {}
+while jobs or running:
+    while jobs and len(running) < limit:
+        job = jobs.pop(0)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            child(job)
+        running[pid] = job["key"]
+    pid, status = os.wait()
+    key = running.pop(pid)
+    print(json.dumps({"key": key, "returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+#: The fork server must be single-threaded when it forks: no BLAS or jemalloc worker threads.
+FORK_ENV = dict(
+    ENV,
+    OPENBLAS_NUM_THREADS="1",
+    OMP_NUM_THREADS="1",
+    MKL_NUM_THREADS="1",
+    JE_ARROW_MALLOC_CONF="background_thread:false",
+)
+#: Set CSTOSIM_CLI_COLD=1 to run every invocation in a fresh ``python -m cstosim`` (slower).
+COLD = os.environ.get("CSTOSIM_CLI_COLD", "") not in ("", "0")
+#: Always run in a fresh interpreter, besides the follow-up steps (plot, batch re-run).
+ALWAYS_COLD = ("missing_file",)
+
+
 class Cli:
-    """Named ``cstosim`` invocations, started in the background and awaited by name."""
+    """Named ``cstosim`` invocations, all started at once and awaited by name."""
 
     def __init__(self, work: Path, cases: dict[str, tuple[str | Path, ...]]) -> None:
         self.work = work
         self.cases = cases
-        self._pool = ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) + 1))
-        self._started: dict[str, Future[Done]] = {}
+        self._io = work / ".io"
+        self._io.mkdir()
+        self._futures: dict[str, Future[Done]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=3)
+        self._servers: list[subprocess.Popen[str]] = []
 
-    def start(self, key: str) -> None:
-        if key not in self._started:
-            self._started[key] = self._pool.submit(cstosim, *self.cases[key], cwd=self.work)
+    def _argv(self, key: str) -> tuple[str, ...]:
+        return tuple(str(a) for a in self.cases[key])
+
+    def start(self, keys: list[str]) -> None:
+        """Start ``keys``: in fresh interpreters if cold, else as children of one fork server."""
+        keys = [k for k in dict.fromkeys(keys) if k not in self._futures]
+        forked = [] if COLD else [k for k in keys if k not in ALWAYS_COLD]
+        for key in keys:
+            if key not in forked:
+                self._futures[key] = self._pool.submit(cstosim, *self.cases[key], cwd=self.work)
+        if forked:
+            self._fork(forked)
+
+    def _fork(self, keys: list[str]) -> None:
+        jobs = []
+        for key in keys:
+            self._futures[key] = Future()
+            out, err = self._io / f"{key}.out", self._io / f"{key}.err"
+            jobs.append({"key": key, "argv": self._argv(key), "cwd": str(self.work)})
+            jobs[-1].update(out=str(out), err=str(err))
+        limit = str((os.cpu_count() or 2) + 1)
+        server = subprocess.Popen(
+            [sys.executable, "-c", FORK_SERVER, limit],
+            cwd=self.work,
+            env=FORK_ENV,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(self._io / "server.err").open("w"),
+            text=True,
+        )
+        self._servers.append(server)
+        assert server.stdin is not None
+        server.stdin.write(json.dumps(jobs))
+        server.stdin.close()
+        self._pool.submit(self._collect, server)
+
+    def _collect(self, server: subprocess.Popen[str]) -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            report = json.loads(line)
+            key = report["key"]
+            out = (self._io / f"{key}.out").read_text(encoding="utf-8")
+            err = (self._io / f"{key}.err").read_text(encoding="utf-8")
+            how = "forked from a process that imported cstosim"
+            done = Done(self._argv(key), report["returncode"], out, err, how)
+            self._futures[key].set_result(done)
+        server.wait()
+        problem = (self._io / "server.err").read_text(encoding="utf-8")
+        for future in self._futures.values():
+            if not future.done():
+                future.set_exception(RuntimeError(f"fork server ended early:\n{problem}"))
 
     def __getitem__(self, key: str) -> Done:
-        self.start(key)
-        return self._started[key].result()
+        self.start([key])
+        return self._futures[key].result(timeout=TIMEOUT_S)
 
     def run(self, *argv: str | Path) -> Done:
-        """An extra invocation, run now (for steps that depend on an earlier one)."""
+        """A follow-up invocation, run now in a fresh interpreter."""
         return cstosim(*argv, cwd=self.work)
 
     def close(self) -> None:
+        for server in self._servers:
+            if server.poll() is None:
+                server.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -253,8 +377,7 @@ def cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             callspec = getattr(item, "callspec", None)
             if callspec is not None and callspec.params.get("case") in pool.cases:
                 wanted.append(callspec.params["case"])
-    for key in sorted(set(wanted), key=lambda k: (k not in FIRST, list(pool.cases).index(k))):
-        pool.start(key)
+    pool.start(sorted(wanted, key=lambda k: (k not in FIRST, list(pool.cases).index(k))))
     yield pool
     pool.close()
 
@@ -471,12 +594,7 @@ def test_bad_input_variants(
     _says(_fails_in_one_line(_in_process(capsys, *argv)), parts, tmp_path)
 
 
-# --- known bugs in src/ (strict xfail: remove the marker once fixed) ---------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="runner.run_scenario checks --worlds/--set only inside simulate(), after it created "
-    "the --out folder and opened the tqdm bar: stderr gets a progress line before the error",
-)
+# --- input errors found in review: each once crashed or spoke in two lines ----------------------
 def test_bad_run_option_prints_no_progress_bar(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -486,11 +604,6 @@ def test_bad_run_option_prints_no_progress_bar(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="scenario.load_scenario does not catch UnicodeDecodeError from read_text",
-)
 def test_non_utf8_scenario_file_is_a_user_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.toml"
     path.write_bytes(b'[scenario]\ntitle = "Bi\xe9lorussie"\n')
@@ -498,21 +611,11 @@ def test_non_utf8_scenario_file_is_a_user_error(tmp_path: Path) -> None:
         load_scenario(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="runner.run_scenario calls chunks(n, 0) before _check_run_args: range() step 0",
-)
 def test_zero_chunk_is_a_user_error(tmp_path: Path) -> None:
     argv = ["run", str(MINI), "--worlds", "5", "--chunk", "0", "--quiet", "--no-plot"]
     assert cli_main([*argv, "--out", str(tmp_path / "out")]) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scenario._cross_checks parses event dates at model level: an invalid month is "
-    "reported at '(top level)' without naming events.N.date",
-)
 def test_invalid_event_month_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "month.toml"
     path.write_text(

@@ -7,7 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+from cstosim import plots
+from cstosim.errors import UserError
 from cstosim.plots import plot_path, plot_run, wilson_interval
 from cstosim.storage import write_json, write_table
 from cstosim.vocabulary import MEMBERS, RUNG_NAMES
@@ -19,16 +23,26 @@ CRISES = (
     ("arm_incursion", "external_aggression", "ARM", 10),
     ("kaz_unrest", "internal_unrest", "KAZ", 18),
 )
+#: A crisis whose target is not a treaty state; the alliance is asked nothing.
+UKRAINE = ("ukraine_war", "nonmember_war_by_member", "UKR", 1)
+LONG_TITLE = (
+    "Armenia's trajectory, 2020-2025: from the Karabakh war to a frozen membership, "
+    "with a title long enough to need wrapping on every figure"
+)
+#: Forked workers warn when the test process has threads (pyarrow's); harmless here.
+FORK_WARNING = "ignore:This process .* is multi-threaded:DeprecationWarning"
 
 
 def _date(step: int) -> str:
     return str(START + step)
 
 
-def _crises(rng: np.random.Generator, n_worlds: int) -> pd.DataFrame:
+def _crises(rng: np.random.Generator, n_worlds: int, crises=CRISES) -> pd.DataFrame:
     rows = []
-    for crisis, kind, target, step in CRISES:
+    for crisis, kind, target, step in crises:
         request = rng.choice(["none", "consultations", "assistance"], n_worlds, p=[0.1, 0.2, 0.7])
+        if kind == "nonmember_war_by_member":
+            request[:] = "none"
         ask_rung = rng.choice(["material_aid", "deployment"], n_worlds, p=[0.4, 0.6])
         asked = np.where(request == "assistance", ask_rung, request)
         ceiling = np.array([RUNG_NAMES.index(a) for a in asked])
@@ -51,6 +65,13 @@ def _crises(rng: np.random.Generator, n_worlds: int) -> pd.DataFrame:
                     "deploy_size": size,
                 }
             )
+        )
+    if not rows:  # a run without crises: the table exists but is empty
+        columns = ["crisis", "kind", "target", "date", "request", "asked", "response"]
+        return pd.DataFrame(
+            {"world": pd.Series(dtype="int64"), "step": pd.Series(dtype="int64")}
+            | {c: pd.Series(dtype="str") for c in columns}
+            | {"deploy_size": pd.Series(dtype="float64")}
         )
     return pd.concat(rows, ignore_index=True)
 
@@ -131,13 +152,20 @@ def _transitions(members: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def make_run(run_dir: Path, n_worlds: int = 50, n_steps: int = 24, seed: int = 0) -> Path:
+def make_run(
+    run_dir: Path,
+    n_worlds: int = 50,
+    n_steps: int = 24,
+    seed: int = 0,
+    crises=CRISES,
+    title: str = "Synthetic test scenario",
+) -> Path:
     """Fabricate a finished run folder (tables and meta.json) as docs/results.md specifies."""
     rng = np.random.default_rng(seed)
     run_dir.mkdir(parents=True)
     members = _members(rng, n_worlds)
     tables = {
-        "crises": _crises(rng, n_worlds),
+        "crises": _crises(rng, n_worlds, crises),
         "steps": _steps(rng, n_steps),
         "members": members,
         "transitions": _transitions(members),
@@ -146,7 +174,7 @@ def make_run(run_dir: Path, n_worlds: int = 50, n_steps: int = 24, seed: int = 0
         write_table(df, run_dir / f"{name}.parquet")
     meta = {
         "scenario_id": run_dir.name,
-        "scenario_title": "Synthetic test scenario",
+        "scenario_title": title,
         "hypothetical": True,
         "scenario_file": f"scenarios/{run_dir.name}.toml",
         "scenario_hash": "0" * 64,
@@ -192,6 +220,7 @@ def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
     assert not (run_dir / "plots" / "responses.png").exists()
 
 
+@pytest.mark.filterwarnings(FORK_WARNING)
 def test_plot_path_on_a_batch_adds_a_summary(tmp_path: Path) -> None:
     make_run(tmp_path / "batch" / "first", seed=1)
     make_run(tmp_path / "batch" / "second", seed=2)
@@ -213,3 +242,158 @@ def test_wilson_interval_brackets_the_share() -> None:
     assert lo[1] < 0.5 < hi[1]
     assert hi[1] - 0.5 == pytest.approx(0.5 - lo[1])
     assert lo[1] == pytest.approx(0.3664, abs=1e-3)
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> dict[str, Figure]:
+    """The figures the plots save, by file name (each drawn, as when saved)."""
+    figures: dict[str, Figure] = {}
+    save = plots._save
+
+    def keep(fig: Figure, path: Path) -> Path:
+        figures[path.name] = fig
+        return save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    return figures
+
+
+def _texts(fig: Figure) -> list[Text]:
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is not None
+    ]
+
+
+@pytest.mark.parametrize("n_steps", [2, 24, 200])
+def test_no_text_runs_off_the_figure(
+    tmp_path: Path, drawn: dict[str, Figure], n_steps: int
+) -> None:
+    make_run(tmp_path / "b" / "first", n_steps=n_steps, crises=(UKRAINE, *CRISES), title=LONG_TITLE)
+    make_run(tmp_path / "b" / "second", n_steps=n_steps, seed=3, title=LONG_TITLE)
+    plot_path(tmp_path / "b", workers=1)
+    assert set(drawn) == {"responses.png", "defection.png", "trust.png", "summary_responses.png"}
+    for name, fig in drawn.items():
+        renderer = fig.canvas.get_renderer()
+        frame = fig.bbox
+        for text in _texts(fig):
+            box = text.get_window_extent(renderer)
+            inside = (
+                box.x0 >= frame.x0 - 1
+                and box.x1 <= frame.x1 + 1
+                and box.y0 >= frame.y0 - 1
+                and box.y1 <= frame.y1 + 1
+            )
+            assert inside, f"{name}: {text.get_text()!r} runs off the figure ({box} in {frame})"
+
+
+def test_titles_are_wrapped(tmp_path: Path, drawn: dict[str, Figure]) -> None:
+    plot_run(make_run(tmp_path / "run", title=LONG_TITLE))
+    for name, fig in drawn.items():
+        lines = fig.get_suptitle().splitlines()
+        assert lines[0].startswith("Armenia's trajectory"), name
+        assert len(lines) >= 3, name  # the long title wraps, then the description
+
+
+def test_notes_above_bars_do_not_overlap(tmp_path: Path, drawn: dict[str, Figure]) -> None:
+    plot_run(make_run(tmp_path / "run", crises=(UKRAINE, *CRISES)))
+    fig = drawn["responses.png"]
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    notes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text().startswith("asked")]
+    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    assert len(notes) == 4
+    for note in notes:
+        assert note.x1 <= ax.bbox.x1 + 1  # inside the axes on the right
+        assert not any(note.overlaps(bar) for bar in bars)
+
+
+def test_run_lists_wars_on_non_members_last(tmp_path: Path, drawn: dict[str, Figure]) -> None:
+    plot_run(make_run(tmp_path / "run", crises=(UKRAINE, *CRISES)))
+    ax = drawn["responses.png"].axes[0]
+    labels = [t.get_text().splitlines()[0] for t in ax.get_yticklabels()]
+    assert labels == ["kgz_tjk_border_clash", "arm_incursion", "kaz_unrest", "ukraine_war"]
+
+
+def test_summary_leaves_out_wars_on_non_members(tmp_path: Path, drawn: dict[str, Figure]) -> None:
+    make_run(tmp_path / "batch" / "first", seed=1, crises=(UKRAINE, *CRISES[:2]))
+    make_run(tmp_path / "batch" / "second", seed=2, crises=(UKRAINE,))
+    make_run(tmp_path / "batch" / "third", seed=3, crises=CRISES[2:])
+    written = plot_path(tmp_path / "batch", workers=1)
+    assert len(written) == 10 and written.skipped == []
+    fig = drawn["summary_responses.png"]
+    labels = [t.get_text().splitlines()[:2] for t in fig.axes[0].get_yticklabels()]
+    assert labels == [
+        ["first:", "kgz_tjk_border_clash"],
+        ["first:", "arm_incursion"],
+        ["third:", "kaz_unrest"],
+    ]
+    title = fig.get_suptitle().replace("\n", " ")
+    assert "2 of 3 runs" in title
+    assert "Omitted: wars waged by a member on a non-member" in title
+    assert "2 crises in 2 runs" in title
+
+
+def test_summary_skipped_when_every_crisis_is_a_war_on_a_non_member(tmp_path: Path) -> None:
+    make_run(tmp_path / "batch" / "first", crises=(UKRAINE,))
+    make_run(tmp_path / "batch" / "second", seed=2, crises=())
+    written = plot_path(tmp_path / "batch", workers=1)
+    assert [p.name for p in written] == ["responses.png", "defection.png", "trust.png"] + [
+        "defection.png",
+        "trust.png",
+    ]
+    assert any("second/plots/responses.png: skipped, no crises" in s for s in written.skipped)
+    assert any("summary_responses.png: skipped" in s and "non-member" in s for s in written.skipped)
+    assert not (tmp_path / "batch" / "plots" / "summary_responses.png").exists()
+
+
+@pytest.mark.filterwarnings(FORK_WARNING)
+def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
+    for i, name in enumerate(("first", "second", "third")):
+        make_run(tmp_path / "batch" / name, seed=i, crises=(UKRAINE, *CRISES))
+    serial = plot_path(tmp_path / "batch", workers=1)
+    before = {p: p.read_bytes() for p in serial}
+    parallel = plot_path(tmp_path / "batch", workers=3)
+    assert parallel == serial and parallel.skipped == serial.skipped
+    assert {p: p.read_bytes() for p in parallel} == before
+
+
+def test_plots_read_only_the_columns_they_use(tmp_path: Path) -> None:
+    run_dir = make_run(tmp_path / "run")
+    pd.read_parquet(run_dir / "steps.parquet").drop(columns="threat_mean").to_parquet(
+        run_dir / "steps.parquet"
+    )
+    (run_dir / "members.parquet").unlink()
+    assert [p.name for p in plot_run(run_dir)] == ["responses.png", "defection.png", "trust.png"]
+    pd.read_parquet(run_dir / "steps.parquet").drop(columns="trust_q50").to_parquet(
+        run_dir / "steps.parquet"
+    )
+    with pytest.raises(UserError, match="steps.parquet: unreadable result table or missing"):
+        plot_run(run_dir)
+
+
+def test_month_ticks() -> None:
+    dec_2021 = 2021 * 12 + 11
+    assert plots._month_ticks(dec_2021, dec_2021 + 1) == (
+        [dec_2021, dec_2021 + 1],
+        ["Dec\n2021", "Jan\n2022"],
+    )
+    ticks, labels = plots._month_ticks(2026 * 12, 2030 * 12 + 11)
+    assert labels == ["2026", "2027", "2028", "2029", "2030"]
+    ticks, labels = plots._month_ticks(1997 * 12, 2013 * 12 + 5)
+    assert labels == [str(y) for y in range(1998, 2014, 2)]
+    assert len(plots._month_ticks(2020 * 12 + 8, 2021 * 12 + 2)[0]) == 7  # monthly
+
+
+def test_percentages_near_the_ends() -> None:
+    assert [plots._pct(x) for x in (0, 0.0003, 0.004, 0.5, 0.996, 0.9995, 1 - 1e-12, 1)] == [
+        "0%",
+        "<0.1%",
+        "0.4%",
+        "50%",
+        "99.6%",
+        ">99.9%",
+        "100%",
+        "100%",
+    ]

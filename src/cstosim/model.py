@@ -101,8 +101,11 @@ class AllianceModel(mesa.Model):
             m.disaffection = m.net_cost()
 
         self.onsets: dict[int, list[Event]] = defaultdict(list)
+        self.spans: list[tuple[int, int, Event]] = []
         for e in self.situation.events:
-            self.onsets[self.situation.step_of(e.date)].append(e)
+            start = self.situation.step_of(e.date)
+            self.onsets[start].append(e)
+            self.spans.append((start, start + e.duration_months, e))
         self.support_backs: dict[str, np.ndarray] = {}
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -183,11 +186,7 @@ class AllianceModel(mesa.Model):
 
     # --- stage 1: perceive ----------------------------------------------------------------------
     def _active(self, t: int) -> list[Event]:
-        return [
-            e
-            for e in self.situation.events
-            if (s := self.situation.step_of(e.date)) <= t < s + e.duration_months
-        ]
+        return [e for start, stop, e in self.spans if start <= t < stop]
 
     def _perceive(self, t: int, date: str, onset: list[Event]) -> None:
         for event in onset:

@@ -235,6 +235,7 @@ def run_scenario(
     progress: bool = True,
 ) -> Path:
     """Run one scenario (an id from ``scenarios/`` or a file) and write its result folder."""
+    _check_run_args(n_worlds, seed, chunk_worlds, parameters)
     path = find_scenario(scenario)
     sc = load_scenario(path)
     out = Path(out) if out else Path("results") / f"{sc.id}-{timestamp()}"
@@ -273,8 +274,8 @@ def run_batch(
     """
     paths = [find_scenario(s) for s in scenarios] if scenarios else all_scenarios()
     loaded = [(p, load_scenario(p)) for p in paths]  # validate everything before running
-    out = storage.prepare_output_dir(Path(out) if out else Path("results") / f"batch-{timestamp()}")
     _check_run_args(n_worlds, seed, chunk_worlds, parameters)
+    out = storage.prepare_output_dir(Path(out) if out else Path("results") / f"batch-{timestamp()}")
     record = _parameter_record(parameters, n_worlds)
     todo = [(p, sc) for p, sc in loaded if not _finished(out / sc.id, sc, n_worlds, seed, record)]
     total = sum(len(chunks(n_worlds, chunk_worlds)) for _ in todo)

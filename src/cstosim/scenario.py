@@ -54,13 +54,23 @@ def _one_of(choices: tuple[str, ...], what: str) -> AfterValidator:
 
 MemberCode = Annotated[str, _one_of(MEMBERS, "member")]
 ActorCode = Annotated[str, _one_of(ACTORS, "actor")]
-MonthStr = Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
 
 
 def parse_month(text: str) -> tuple[int, int]:
     """'YYYY-MM' or 'YYYY-MM-DD' to (year, month)."""
     d = date.fromisoformat(text if len(text) == 10 else text + "-01")
     return d.year, d.month
+
+
+def _real_date(text: str) -> str:
+    try:
+        parse_month(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date; write YYYY-MM or YYYY-MM-DD") from None
+    return text
+
+
+MonthStr = Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$"), AfterValidator(_real_date)]
 
 
 def months_between(start: str, end: str) -> int:
@@ -287,6 +297,8 @@ def load_scenario(path: str | Path) -> Scenario:
     except FileNotFoundError:
         msg = f"{path}: no such scenario file; check the path or run 'cstosim list'"
         raise UserError(msg) from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; save the scenario as UTF-8 TOML") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder, not a scenario file; name a .toml file") from None
     except tomllib.TOMLDecodeError as exc:
@@ -310,7 +322,7 @@ def scenario_dir() -> Path:
 def find_scenario(name: str | Path) -> Path:
     """A scenario id from ``scenarios/`` or a path to a TOML file."""
     p = Path(name)
-    if p.suffix == ".toml" or p.exists():
+    if p.suffix == ".toml" or p.is_file():
         return p
     candidate = scenario_dir() / f"{name}.toml"
     if not candidate.exists():

@@ -319,7 +319,7 @@ def markdown_table(report: ValidationReport, n_worlds: int, seed: int) -> str:
     for r in report.table.itertuples():
         mark = "" if r.modal_is_documented else " ✗"
         lines.append(
-            f"| {r.scenario} | {r.check} | {r.documented} | {r.p_model:.3f} | "
+            f"| {r.scenario} | {r.check} | {r.documented.replace('|', ' or ')} | {r.p_model:.3f} | "
             f"{r.p_baseline:.3f} | {r.modal_outcome}{mark} |"
         )
     s = report.summary
