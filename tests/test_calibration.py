@@ -49,8 +49,9 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
         n = len(points["support_threshold"])
         reps = 200
         params = {"support_threshold": np.repeat(points["support_threshold"], reps)}
-        out = simulate(sc, n * reps, seed=3, parameters=params, log_worlds=0,
-                       stream_period=reps).tables["support"]
+        out = simulate(
+            sc, n * reps, seed=3, parameters=params, log_worlds=0, stream_period=reps
+        ).tables["support"]
         out = out.assign(point=out["world"] // reps)
         model = out.groupby(["point", "member"])["backs"].mean().unstack()
         return ((model - share[model.columns]) ** 2).sum(axis=1).to_numpy()

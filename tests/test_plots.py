@@ -29,8 +29,6 @@ LONG_TITLE = (
     "Armenia's trajectory, 2020-2025: from the Karabakh war to a frozen membership, "
     "with a title long enough to need wrapping on every figure"
 )
-#: Forked workers warn when the test process has threads (pyarrow's); harmless here.
-FORK_WARNING = "ignore:This process .* is multi-threaded:DeprecationWarning"
 
 
 def _date(step: int) -> str:
@@ -220,7 +218,6 @@ def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
     assert not (run_dir / "plots" / "responses.png").exists()
 
 
-@pytest.mark.filterwarnings(FORK_WARNING)
 def test_plot_path_on_a_batch_adds_a_summary(tmp_path: Path) -> None:
     make_run(tmp_path / "batch" / "first", seed=1)
     make_run(tmp_path / "batch" / "second", seed=2)
@@ -348,7 +345,6 @@ def test_summary_skipped_when_every_crisis_is_a_war_on_a_non_member(tmp_path: Pa
     assert not (tmp_path / "batch" / "plots" / "summary_responses.png").exists()
 
 
-@pytest.mark.filterwarnings(FORK_WARNING)
 def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
     for i, name in enumerate(("first", "second", "third")):
         make_run(tmp_path / "batch" / name, seed=i, crises=(UKRAINE, *CRISES))

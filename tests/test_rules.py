@@ -131,7 +131,11 @@ def test_satisfaction_and_learning():
     sat = rules.satisfaction(
         np.array([Rung.MISSION, Rung.DEPLOYMENT]), np.array([Rung.DEPLOYMENT, Rung.MATERIAL_AID])
     )
-    assert_allclose(sat, [0.8, 1.0])
+    assert_allclose(sat, [0.0, 1.0])
+    assert_allclose(
+        rules.tangible_help(np.array([Rung.STATEMENT, Rung.CONSULTATIONS, Rung.MATERIAL_AID])),
+        [0.0, 0.0, 1.0],
+    )
     assert_allclose(rules.learn(np.array([0.6]), np.array([0.2]), 0.5), [0.4])
 
 

@@ -31,13 +31,19 @@ def test_brier_and_log_score_by_hand():
 
 
 def transitions(rows):
-    return pd.DataFrame(rows, columns=["world", "member", "step", "date", "from_status",
-                                       "to_status"])
+    return pd.DataFrame(
+        rows, columns=["world", "member", "step", "date", "from_status", "to_status"]
+    )
 
 
 def test_status_at_follows_transitions():
-    t = transitions([(0, "ARM", 3, "", "active", "frozen"), (0, "ARM", 7, "", "frozen", "active"),
-                     (2, "ARM", 5, "", "active", "frozen")])
+    t = transitions(
+        [
+            (0, "ARM", 3, "", "active", "frozen"),
+            (0, "ARM", 7, "", "frozen", "active"),
+            (2, "ARM", 5, "", "active", "frozen"),
+        ]
+    )
     worlds = np.array([0, 1, 2])
     assert_array_equal(status_at("active", t, worlds, 2), ["active", "active", "active"])
     assert_array_equal(status_at("active", t, worlds, 5), ["frozen", "active", "frozen"])
@@ -45,8 +51,13 @@ def test_status_at_follows_transitions():
 
 
 def test_entered_within_date_tolerance():
-    t = transitions([(0, "ARM", 10, "", "active", "frozen"), (1, "ARM", 14, "", "active", "frozen"),
-                     (2, "ARM", 12, "", "frozen", "withdrawn")])
+    t = transitions(
+        [
+            (0, "ARM", 10, "", "active", "frozen"),
+            (1, "ARM", 14, "", "active", "frozen"),
+            (2, "ARM", 12, "", "frozen", "withdrawn"),
+        ]
+    )
     worlds = np.array([0, 1, 2, 3])
     # window [8, 12]: world 0 entered frozen at 10; world 1 too late; world 2 withdrew instead
     assert_array_equal(entered_within(t, worlds, "frozen", 8, 12), [True, False, False, False])
@@ -86,25 +97,47 @@ backs = true
 def test_score_scenario_on_hand_made_tables(tmp_path):
     sc = load_scenario(_mini_with_expected(tmp_path))
     worlds = np.arange(4)
-    crises = pd.DataFrame({
-        "world": worlds, "crisis": "kaz",
-        "request": ["assistance", "assistance", "assistance", "none"],
-        "response": ["deployment", "mission", "mission", "statement"],
-    })
+    crises = pd.DataFrame(
+        {
+            "world": worlds,
+            "crisis": "kaz",
+            "request": ["assistance", "assistance", "assistance", "none"],
+            "response": ["deployment", "mission", "mission", "statement"],
+        }
+    )
     tables = {
         "crises": crises,
-        "support": pd.DataFrame({"world": worlds, "event": "support", "member": "BLR",
-                                 "backs": [True, False, False, False]}),
+        "support": pd.DataFrame(
+            {
+                "world": worlds,
+                "event": "support",
+                "member": "BLR",
+                "backs": [True, False, False, False],
+            }
+        ),
         # ARM: step of 2022-11 is 10; window [8, 12]
-        "transitions": transitions([(0, "ARM", 9, "", "active", "frozen"),
-                                    (1, "ARM", 13, "", "active", "frozen"),
-                                    (2, "KGZ", 20, "", "active", "frozen")]),
+        "transitions": transitions(
+            [
+                (0, "ARM", 9, "", "active", "frozen"),
+                (1, "ARM", 13, "", "active", "frozen"),
+                (2, "KGZ", 20, "", "active", "frozen"),
+            ]
+        ),
         "members": pd.DataFrame({"world": worlds, "member": "ARM"}),
     }
-    base = BaseRates(request={"none": 0.5, "consultations": 0.0, "assistance": 0.5},
-                     response={"none": 0.2, "statement": 0.3, "consultations": 0.0,
-                               "material_aid": 0.2, "mission": 0.1, "deployment": 0.2},
-                     monthly_change=0.01, backs=0.2)
+    base = BaseRates(
+        request={"none": 0.5, "consultations": 0.0, "assistance": 0.5},
+        response={
+            "none": 0.2,
+            "statement": 0.3,
+            "consultations": 0.0,
+            "material_aid": 0.2,
+            "mission": 0.1,
+            "deployment": 0.2,
+        },
+        monthly_change=0.01,
+        backs=0.2,
+    )
     table = score_scenario(sc, tables, base)
     got = dict(zip(table["check"], table["p_model"], strict=True))
     assert got["kaz: request"] == 0.75
@@ -115,7 +148,7 @@ def test_score_scenario_on_hand_made_tables(tmp_path):
     base_p = dict(zip(table["check"], table["p_baseline"], strict=True))
     assert_allclose(base_p["kaz: response"], 0.3)
     assert_allclose(base_p["ARM enters frozen 2022-11±2"], 1 - 0.99**5)
-    assert_allclose(base_p["KGZ holds active at 2023-12"], 0.99 ** 24)
+    assert_allclose(base_p["KGZ holds active at 2023-12"], 0.99**24)
     modal = dict(zip(table["check"], table["modal_is_documented"], strict=True))
     assert modal["kaz: request"] and not modal["support: BLR backs"]
     assert table.set_index("check").loc["kaz: response", "modal_outcome"] == "mission"

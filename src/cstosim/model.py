@@ -31,7 +31,6 @@ from .vocabulary import (
     RUNG_NAMES,
     RUSSIA,
     Request,
-    Rung,
     Stance,
     Status,
 )
@@ -293,7 +292,7 @@ class AllianceModel(mesa.Model):
             if m is not target:
                 m.learn(sat, p["learn_spill"], asked_mask & (m.status == Status.ACTIVE))
         if e.kind in _UNASKED_LEARNING:
-            seen = response / float(Rung.DEPLOYMENT)
+            seen = rules.tangible_help(response)
             affected = [target] + (
                 [self.by_code[e.source]] if e.kind == "intra_member_clash" else []
             )

@@ -9,9 +9,7 @@ over worlds. Each table is read once per run, and only the columns the plots use
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedFormatter, FixedLocator, PercentFormatter
 
 from .errors import UserError
+from .processes import safe_process_context
 from .storage import atomic_open, find_runs, is_complete, read_meta
 from .vocabulary import MEMBERS, RUNG_NAMES
 
@@ -632,12 +631,12 @@ def _default_workers(n_runs: int) -> int:
 
 
 def _map_runs(draw: Callable[[Path], _RunPlots], run_dirs: list[Path], workers: int) -> list:
-    """``draw`` over the runs, in order; in worker processes if ``workers`` > 1. Forked workers
-    (on Linux) start at once, without importing the package again."""
+    """``draw`` over the runs, in order; in worker processes if ``workers`` > 1."""
     if workers <= 1 or len(run_dirs) <= 1:
         return [draw(d) for d in run_dirs]
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    with ProcessPoolExecutor(max_workers=min(workers, len(run_dirs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(run_dirs)), mp_context=safe_process_context()
+    ) as pool:
         return list(pool.map(draw, run_dirs))
 
 

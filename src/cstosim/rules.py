@@ -171,9 +171,17 @@ def deployment_size(response: Array, severity: float, bandwidth: Array, pool: fl
 
 
 def satisfaction(response: Array, asked: Array) -> Array:
-    """Share of the asked rung that was given, in [0, 1]."""
-    asked = np.maximum(np.asarray(asked, dtype=float), 1.0)
-    return np.clip(np.asarray(response, dtype=float) / asked, 0.0, 1.0)
+    """1 where the alliance gave at least what was asked, else 0.
+
+    The ladder is ordinal: a mission is not four fifths of a deployment (E19, M21: Armenia asked
+    for troops, got a fact-finding mission, and counted it as non-help).
+    """
+    return (np.asarray(response) >= np.asarray(asked)).astype(float)
+
+
+def tangible_help(response: Array) -> Array:
+    """1 where the alliance gave tangible help (material aid or more), else 0."""
+    return (np.asarray(response) >= Rung.MATERIAL_AID).astype(float)
 
 
 def learn(trust: Array, outcome: Array, rate: Array) -> Array:

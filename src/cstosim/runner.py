@@ -22,6 +22,7 @@ from . import storage
 from .errors import UserError
 from .model import AllianceModel, FactValues
 from .parameters import PARAMETERS, ParamValues, resolve
+from .processes import safe_process_context
 from .records import StepSums, merge_steps, steps_table
 from .scenario import Scenario, all_scenarios, find_scenario, load_scenario
 
@@ -216,7 +217,11 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     """Local worker processes (none for one worker); pending chunks are cancelled on exit."""
     if workers < 1:
         raise UserError(f"--workers {workers}: must be at least 1")
-    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    executor = (
+        ProcessPoolExecutor(max_workers=workers, mp_context=safe_process_context())
+        if workers > 1
+        else None
+    )
     try:
         yield executor
     finally:
