@@ -220,5 +220,7 @@ def test_renewal_lapse_only_for_parties():
 
 
 def test_backs_support_probability_by_hand():
-    p = params(support_threshold=0.6, temperature=0.35)
-    assert_allclose(rules.backs_support_probability(np.array([0.95]), np.array([0.35]), p), [0.5])
+    p = params(support_weight=4.0, support_threshold=2.0, temperature=0.5)
+    # 4 * (0.95 - 0.35) - 2 = 0.4 ; sigma(0.4 / 0.5) = sigma(0.8)
+    got = rules.backs_support_probability(np.array([0.95]), np.array([0.35]), p)
+    assert_allclose(got, [1 / (1 + np.exp(-0.8))])

@@ -273,4 +273,5 @@ def renewal_lapse(status: Array, disaffection: Array, u: Array, p: dict[str, Arr
 
 def backs_support_probability(alignment: Array, outside: Array, p: dict[str, Array]) -> Array:
     """Probability of backing Russia's call for political support (E18: only Belarus did)."""
-    return logistic((alignment - outside - p["support_threshold"]) / p["temperature"])
+    pull = p["support_weight"] * (alignment - outside) - p["support_threshold"]
+    return logistic(pull / p["temperature"])
