@@ -269,12 +269,6 @@ def write_calibrated(
     return path
 
 
-def read_calibrated() -> dict | None:
-    """The shipped calibration record, if any."""
-    f = resources.files("cstosim.data").joinpath("calibrated.json")
-    return json.loads(f.read_text()) if f.is_file() else None
-
-
 def run_calibration(
     budget: Budget,
     seed: int,

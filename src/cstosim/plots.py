@@ -30,7 +30,7 @@ from matplotlib.ticker import FixedFormatter, FixedLocator, PercentFormatter
 
 from .errors import UserError
 from .processes import safe_process_context
-from .storage import atomic_open, find_runs, is_complete, read_meta
+from .storage import atomic_open, find_runs, read_meta, require_complete
 from .vocabulary import MEMBERS, RUNG_NAMES
 
 DPI = 120
@@ -161,12 +161,7 @@ def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _read_run(run_dir: Path) -> _Run:
-    run_dir = Path(run_dir)
-    if not is_complete(run_dir):
-        raise UserError(
-            f"{run_dir}: not a finished cstosim run (no meta.json); "
-            "run 'cstosim run' first or name a run folder"
-        )
+    run_dir = require_complete(run_dir)
     meta = read_meta(run_dir)
     tables = {
         name: _read_table(run_dir / f"{name}.parquet", cols) for name, cols in COLUMNS.items()

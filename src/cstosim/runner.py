@@ -250,16 +250,9 @@ def run_scenario(
         worker_pool(workers) as executor,
         tqdm(total=n_chunks, desc=sc.id, unit="chunk", disable=not progress) as bar,
     ):
-        result = simulate(
-            sc,
-            n_worlds,
-            seed,
-            parameters,
-            chunk_worlds=chunk_worlds,
-            executor=executor,
-            on_chunk=bar.update,
+        return _simulate_and_write(
+            sc, path, out, n_worlds, seed, parameters, chunk_worlds, executor, bar
         )
-    return write_result(result, out, path)
 
 
 def run_batch(
@@ -290,17 +283,33 @@ def run_batch(
     ):
         for path, sc in todo:
             bar.set_postfix_str(sc.id)
-            result = simulate(
-                sc,
-                n_worlds,
-                seed,
-                parameters,
-                chunk_worlds=chunk_worlds,
-                executor=executor,
-                on_chunk=bar.update,
+            _simulate_and_write(
+                sc, path, out / sc.id, n_worlds, seed, parameters, chunk_worlds, executor, bar
             )
-            write_result(result, out / sc.id, path)
     return out
+
+
+def _simulate_and_write(
+    sc: Scenario,
+    path: Path,
+    out: Path,
+    n_worlds: int,
+    seed: int,
+    parameters: ParamValues | None,
+    chunk_worlds: int,
+    executor: Executor | None,
+    bar: tqdm,
+) -> Path:
+    result = simulate(
+        sc,
+        n_worlds,
+        seed,
+        parameters,
+        chunk_worlds=chunk_worlds,
+        executor=executor,
+        on_chunk=bar.update,
+    )
+    return write_result(result, out, path)
 
 
 def _finished(run_dir: Path, sc: Scenario, n_worlds: int, seed: int, parameters: dict) -> bool:

@@ -157,14 +157,20 @@ def _read_table(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def read_run(run_dir: Path) -> RunResult:
-    """Read a finished run folder; :class:`UserError` if it has no ``meta.json``."""
+def require_complete(run_dir: Path) -> Path:
+    """``run_dir`` as a Path; :class:`UserError` if it holds no finished run."""
     run_dir = Path(run_dir)
     if not is_complete(run_dir):
         raise UserError(
             f"{run_dir}: not a finished cstosim run (no meta.json); "
             "run 'cstosim run' first or name a run folder"
         )
+    return run_dir
+
+
+def read_run(run_dir: Path) -> RunResult:
+    """Read a finished run folder; :class:`UserError` if it has no ``meta.json``."""
+    run_dir = require_complete(run_dir)
     tables = {name: _read_table(run_dir / f"{name}.parquet") for name in TABLES}
     return RunResult(path=run_dir, meta=read_meta(run_dir), **tables)
 
