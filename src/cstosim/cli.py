@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import calibration, plots, runner, validation
+from . import calibration, plots, runner, storage, validation
 from .errors import UserError
 from .parameters import PARAMETERS, defaults
 from .scenario import all_scenarios, load_scenario
@@ -127,6 +127,38 @@ def _cmd_calibrate(args: argparse.Namespace) -> None:
         print(f"wrote: {path}")
 
 
+def _cmd_sweep(args: argparse.Namespace) -> None:
+    from . import sweep
+
+    out = sweep.run_sweep(
+        args.spec,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        analyse=not args.no_analysis,
+    )
+    meta = storage.read_meta(out)
+    print(f"results: {out}")
+    for name in meta.get("files", []):
+        print(f"wrote: {out / name}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> None:
+    from . import compare
+
+    result, out = compare.run_compare(
+        args.scenario,
+        _parse_set(args.set),
+        args.worlds,
+        args.seed,
+        args.out,
+        plot=not args.no_plot,
+    )
+    print(compare.format_table(result.table))
+    print(f"results: {out}")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--worlds",
@@ -211,6 +243,34 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", type=Path, default=None, help="output folder")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.set_defaults(func=_cmd_calibrate)
+    sw = sub.add_parser("sweep", help="run a parameter sweep spec (docs/sweeps.md)")
+    sw.add_argument("spec", type=Path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml")
+    sw.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/sweeps/<spec name>)"
+    )
+    sw.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    sw.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks on a Dask cluster (tcp://HOST:8786), or 'local' to start one here",
+    )
+    sw.add_argument("--no-analysis", action="store_true", help="skip indices, PRIM and plots")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=_cmd_sweep)
+    cmp = sub.add_parser("compare", help="paired what-if: a scenario with and without changes")
+    cmp.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
+    cmp.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a parameter (see 'cstosim params') or a fact MEMBER.fact / world.fact to change",
+    )
+    cmp.add_argument("--worlds", type=int, default=2000, help="paired worlds (default 2000)")
+    cmp.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    cmp.add_argument("--out", type=Path, default=None, help="output folder")
+    cmp.add_argument("--no-plot", action="store_true", help="skip the difference chart")
+    cmp.set_defaults(func=_cmd_compare)
     plot = sub.add_parser("plot", help="draw plots of a run or batch folder")
     plot.add_argument("dir", help="a run folder or a batch folder")
     plot.set_defaults(func=_cmd_plot)

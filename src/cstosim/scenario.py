@@ -41,7 +41,7 @@ from .vocabulary import (
 Severity = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-def _one_of(choices: tuple[str, ...], what: str) -> AfterValidator:
+def one_of(choices: tuple[str, ...], what: str) -> AfterValidator:
     """A validator that accepts only ``choices`` and names them in its error."""
 
     def check(v: str) -> str:
@@ -52,8 +52,8 @@ def _one_of(choices: tuple[str, ...], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-MemberCode = Annotated[str, _one_of(MEMBERS, "member")]
-ActorCode = Annotated[str, _one_of(ACTORS, "actor")]
+MemberCode = Annotated[str, one_of(MEMBERS, "member")]
+ActorCode = Annotated[str, one_of(ACTORS, "actor")]
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -102,13 +102,13 @@ class Meta(_Strict):
 
 class FactOverride(_Strict):
     member: MemberCode
-    field: Annotated[str, _one_of(MEMBER_FACTS, "fact")]
+    field: Annotated[str, one_of(MEMBER_FACTS, "fact")]
     value: Severity
     source: str
 
 
 class WorldFact(_Strict):
-    field: Annotated[str, _one_of(WORLD_FACTS, "world fact")]
+    field: Annotated[str, one_of(WORLD_FACTS, "world fact")]
     value: Severity
     source: str
 
@@ -123,7 +123,7 @@ class AffinityOverride(_Strict):
 class Event(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     date: MonthStr
-    kind: Annotated[str, _one_of(EVENT_KINDS, "event kind")]
+    kind: Annotated[str, one_of(EVENT_KINDS, "event kind")]
     shock: str | None = None
     target: ActorCode
     source: ActorCode | None = None
@@ -274,7 +274,7 @@ _FIXES = {
 }
 
 
-def _format_validation(path: Path, err: ValidationError) -> str:
+def format_validation(path: Path, err: ValidationError) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     msg = first["msg"].removeprefix("Value error, ")
@@ -306,7 +306,7 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(_format_validation(path, exc)) from None
+        raise UserError(format_validation(path, exc)) from None
 
 
 def scenario_dir() -> Path:

@@ -177,12 +177,15 @@ def read_run(run_dir: Path) -> RunResult:
 
 def read_meta(run_dir: Path) -> dict:
     """The ``meta.json`` of a finished run folder."""
+    return read_json(Path(run_dir) / META)
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file this package wrote; :class:`UserError` if it is missing or damaged."""
     try:
-        return json.loads((Path(run_dir) / META).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(
-            f"{Path(run_dir) / META}: unreadable ({exc}); re-run the scenario to rewrite it"
-        ) from None
+        raise UserError(f"{path}: unreadable ({exc}); re-run the command that wrote it") from None
 
 
 def find_runs(path: Path) -> list[Path]:
