@@ -16,3 +16,4 @@ lint: venv
 
 bench: venv
 	.venv/bin/python benchmarks/bench_worlds.py
+	.venv/bin/python benchmarks/bench_sweep.py

@@ -3,7 +3,9 @@ metrics, and paired what-ifs."""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -256,6 +258,25 @@ def test_chunk_that_keeps_failing_is_reported_and_the_rest_kept(tmp_path, monkey
         )
     kept = {p.name for p in (tmp_path / "out" / "chunks").glob("*.parquet")}
     assert kept == {"chunk-000000.parquet", "chunk-000002.parquet", "chunk-000003.parquet"}
+
+
+def _die_once(marker: Path, *args):
+    """``evaluate_chunk``, except that the first worker to reach point 3 is killed outright."""
+    if args[4] == 3 and not marker.exists():
+        marker.touch()
+        os._exit(1)
+    return sweep.evaluate_chunk(*args)
+
+
+def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
+    marker = tmp_path / "killed"
+    monkeypatch.setattr(sweep, "evaluate_chunk", functools.partial(_die_once, marker))
+    with pytest.warns(UserWarning, match="retrying"):
+        out = sweep.run_sweep(
+            write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
+        )
+    assert marker.exists()
+    pd.testing.assert_frame_equal(points(out), points(reference))
 
 
 def test_a_different_spec_is_refused_in_the_same_folder(reference, tmp_path):

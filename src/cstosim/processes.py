@@ -13,4 +13,9 @@ def safe_process_context() -> BaseContext:
     start methods cost each worker one import of the package instead.
     """
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # the server imports the package once; each worker is then a fork of it, not a fresh import
+    ctx.set_forkserver_preload(["cstosim.sweep"])
+    return ctx
