@@ -265,20 +265,22 @@ class Scenario(_Strict):
 
 
 _FIXES = {
-    "extra_forbidden": "remove it (allowed fields are listed in docs/scenarios.md)",
+    "extra_forbidden": "remove it (allowed fields are listed in {doc})",
     "missing": "add it",
     "less_than_equal": "lower it",
     "greater_than_equal": "raise it",
     "literal_error": "use one of the allowed names",
-    "string_pattern_mismatch": "use the format shown in docs/scenarios.md",
+    "string_pattern_mismatch": "use the format shown in {doc}",
 }
 
 
-def format_validation(path: Path, err: ValidationError) -> str:
+def format_validation(path: Path, err: ValidationError, doc: str = "docs/scenarios.md") -> str:
+    """The first error of a schema check as one line: file, field, problem, value and fix."""
     first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    where = ".".join(str(p) for p in first["loc"])
+    loc = f"{where}: " if where else ""  # a whole-file check names its field in the message
     msg = first["msg"].removeprefix("Value error, ")
-    fix = _FIXES.get(first["type"], "")
+    fix = _FIXES.get(first["type"], "").format(doc=doc)
     extra = f"; fix: {fix}" if fix and "; " not in msg else ""
     value = first.get("input")
     shown = (
@@ -286,7 +288,7 @@ def format_validation(path: Path, err: ValidationError) -> str:
         if first["type"] not in ("missing",) and not isinstance(value, dict | list)
         else ""
     )
-    return f"{path}: {loc}: {msg}{shown}{extra}"
+    return f"{path}: {loc}{msg}{shown}{extra}"
 
 
 def load_scenario(path: str | Path) -> Scenario:

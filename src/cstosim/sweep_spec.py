@@ -145,7 +145,7 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario, Path]:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(format_validation(path, exc)) from None
+        raise UserError(format_validation(path, exc, "docs/sweeps.md")) from None
     ref = spec.sweep.scenario
     beside = path.parent / ref
     scenario_path = beside if ref.endswith(".toml") and beside.is_file() else find_scenario(ref)
