@@ -240,25 +240,27 @@ def _compute(spec, sc, x, out, plan, todo, workers, scheduler, progress) -> None
 
     started, worlds = time.perf_counter(), 0
     attempts = dict.fromkeys((c.index for c in todo), 0)
-    with tqdm(
-        total=len(plan),
-        initial=len(plan) - len(todo),
-        desc=f"sweep {sc.id}",
-        unit="chunk",
-        disable=not progress,
-    ) as bar:
+    bar: tqdm | None = None  # drawn once the executor is up, so a refused --scheduler is one line
 
-        def done(c: Chunk, table: pd.DataFrame) -> None:
-            nonlocal worlds
-            storage.write_table(table, chunk_path(out, c.index))
-            worlds += (c.hi - c.lo) * r
-            rate = worlds / (time.perf_counter() - started)
-            bar.set_postfix_str(f"{rate:,.0f} worlds/s")
-            bar.update()
+    def done(c: Chunk, table: pd.DataFrame) -> None:
+        nonlocal worlds
+        storage.write_table(table, chunk_path(out, c.index))
+        worlds += (c.hi - c.lo) * r
+        bar.set_postfix_str(f"{worlds / (time.perf_counter() - started):,.0f} worlds/s")
+        bar.update()
 
+    try:
         while todo:
             failed = []
             with sweep_executor(workers, scheduler) as executor:
+                if bar is None:
+                    bar = tqdm(
+                        total=len(plan),
+                        initial=len(plan) - len(todo),
+                        desc=f"sweep {sc.id}",
+                        unit="chunk",
+                        disable=not progress,
+                    )
                 if executor is None:
                     for c in todo:
                         done(c, evaluate_chunk(*args(c)))
@@ -283,6 +285,9 @@ def _compute(spec, sc, x, out, plan, todo, workers, scheduler, progress) -> None
             if failed:
                 warnings.warn(f"{len(failed)} chunk(s) failed; retrying", stacklevel=1)
             todo = [c for c, _ in failed]
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def assemble(out: Path) -> pd.DataFrame:
