@@ -53,7 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _QUANTILES = ("trust_q05", "trust_q25", "trust_q50", "trust_q75", "trust_q95")
 TITLE_SIZE = 12.0
-_STYLE = {
+STYLE = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
@@ -585,7 +585,7 @@ def _plot_run(run_dir: Path) -> _RunPlots:
     folder = run.path / "plots"
     out = PlotFiles()
     rows = _crisis_rows(run.crises, str(run.path)) if not run.crises.empty else []
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(STYLE):
         if rows:
             out.append(_responses(run, rows, folder / "responses.png"))
         else:
@@ -616,7 +616,7 @@ def _summary(runs: list[_RunPlots], batch: Path) -> Path:
             "Omitted: wars waged by a member on a non-member (target not a treaty state), "
             f"{_count(omitted, 'crisis', 'crises')} in {_count(in_runs, 'run')}"
         )
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(STYLE):
         return _response_figure(rows, title, batch / "plots" / SUMMARY)
 
 

@@ -291,20 +291,24 @@ def format_validation(path: Path, err: ValidationError, doc: str = "docs/scenari
     return f"{path}: {loc}{msg}{shown}{extra}"
 
 
+def read_toml(path: Path, what: str, missing_fix: str) -> dict:
+    """A TOML file's contents; any problem reading it raises a one-line :class:`UserError`."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such {what} file; {missing_fix}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; save the {what} as UTF-8 TOML") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a {what} file; name a .toml file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: malformed TOML: {exc}; fix the syntax at that line") from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; any problem raises :class:`UserError` in one line."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = f"{path}: no such scenario file; check the path or run 'cstosim list'"
-        raise UserError(msg) from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; save the scenario as UTF-8 TOML") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a scenario file; name a .toml file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: malformed TOML: {exc}; fix the syntax at that line") from None
+    raw = read_toml(path, "scenario", "check the path or run 'cstosim list'")
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -20,18 +20,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from .discovery import PrimResult
+from .plots import STYLE as _STYLE
 from .storage import atomic_open
 
 DPI = 120
 COMPARE_COLUMNS = ("metric", "baseline", "variant", "diff", "ci_low", "ci_high", "n_pairs")
-_STYLE = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
 #: Hatched background that shows through where a cell, bar or range has no data.
 _EMPTY = {"facecolor": "0.93", "edgecolor": "0.75", "hatch": "//", "lw": 0}
 _UP, _DOWN, _NULL = "#1f77b4", "#d62728", "0.6"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from .metrics import Metric, check_metrics
 from .model import fact_key_error
 from .parameters import PARAMETERS
 from .samplers import SAMPLERS, n_points
-from .scenario import Scenario, find_scenario, format_validation, load_scenario, one_of
+from .scenario import Scenario, find_scenario, format_validation, load_scenario, one_of, read_toml
 from .vocabulary import MEMBERS
 
 #: Worlds × steps a chunk should hold by default: about 0.2-0.3 s of work on one core, well
@@ -132,16 +131,7 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, Scenario, Path]:
     A scenario given as a relative ``.toml`` path is looked up next to the spec first.
     """
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such sweep spec; check the path") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder; name a sweep .toml file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; save the spec as UTF-8 TOML") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: malformed TOML: {exc}; fix the syntax at that line") from None
+    raw = read_toml(path, "sweep spec", "check the path (examples are in sweeps/)")
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
