@@ -74,10 +74,10 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from cstosim.runner import worker_pool
-from cstosim.scenario import find_scenario, load_scenario
-from cstosim.sweep import run_sweep
-from cstosim.sweep_spec import chunk_points, load_spec
+from cstosim.api import run_sweep
+from cstosim.experiments.execution import worker_pool
+from cstosim.experiments.sweep_spec import chunk_points, load_spec
+from cstosim.inputs.scenario import find_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
@@ -90,7 +90,7 @@ SAMPLE_EVERY_S = 0.05
 #: date are kept only where the scenario has them (``armenia_2022`` ends in 2022-12).
 PARAMETERS = """\
 russia_interest = [0.0, 10.0]
-russia_bandwidth = [0.0, 10.0]
+bandwidth_weight = [0.0, 10.0]
 war_burden = [0.0, 1.0]
 cost_outside = [0.0, 10.0]
 value_dependency = [0.0, 10.0]

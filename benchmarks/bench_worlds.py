@@ -38,9 +38,9 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from cstosim import runner
-from cstosim.model import AllianceModel
-from cstosim.scenario import Scenario, all_scenarios, find_scenario, load_scenario
+from cstosim.core.model import AllianceModel
+from cstosim.experiments import runs as runner
+from cstosim.inputs.scenario import Scenario, all_scenarios, find_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "scenarios/armenia_trajectory_2020_2025.toml"

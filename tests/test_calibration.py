@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 from numpy.testing import assert_allclose
 
-from cstosim import calibration as cal
-from cstosim.runner import simulate
-from cstosim.scenario import load_scenario
-from cstosim.validation import BaseRates
+from cstosim.experiments import calibration as cal
+from cstosim.experiments.runs import simulate
+from cstosim.experiments.validation import BaseRates
+from cstosim.inputs.expected import load_documented
+from cstosim.inputs.scenario import load_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
 
@@ -63,8 +64,8 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
 
 
 def test_score_points_shares_random_numbers_across_points():
-    sc = load_scenario(FIXTURE)
-    base = BaseRates.from_scenarios([sc]) if sc.expected else None
+    sc = load_documented(FIXTURE)
+    base = BaseRates.from_scenarios([sc])
     same = {"temperature": np.array([0.35, 0.35])}
     checks, probs = cal.score_points(same, [sc], base, replicates=100, seed=4)
     assert probs.shape == (len(checks), 2)

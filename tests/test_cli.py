@@ -31,11 +31,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cstosim import runner
 from cstosim.cli import main as cli_main
-from cstosim.errors import UserError
-from cstosim.parameters import PARAMETERS, defaults
-from cstosim.scenario import load_scenario
+from cstosim.experiments import storage
+from cstosim.inputs.errors import UserError
+from cstosim.inputs.parameters import PARAMETERS, defaults
+from cstosim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -412,7 +412,7 @@ def test_run_writes_every_table_and_meta(cli: Cli) -> None:
     assert meta["parameters"] == defaults()
     assert meta["package_version"] == metadata.version("cstosim")
     assert isinstance(meta["git_revision"], str) and meta["git_revision"]
-    assert meta["files"] == [f"{name}.parquet" for name in runner.TABLES]
+    assert meta["files"] == [f"{name}.parquet" for name in storage.TABLES]
 
     crises = pd.read_parquet(out / "crises.parquet")
     assert set(crises["crisis"]) == {e.id for e in scenario.events if e.kind != "policy_shock"}

@@ -2,31 +2,30 @@
 
 Editing the documented outcome (other rungs, requests, statuses, dates) or deleting the block
 must change nothing the model produces and must leave the situation hash of ``meta.json`` as it
-is. A structural guard keeps ``.expected`` out of every module but the few allowed to read it.
+is. Structurally, :class:`Scenario` has no field for ``[expected]``, and only validation and
+calibration may import :mod:`cstosim.inputs.expected` (``tests/test_architecture.py``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cstosim.model import AllianceModel
-from cstosim.runner import TABLES, simulate
-from cstosim.scenario import Expected, Scenario, load_scenario
+from cstosim.core.model import AllianceModel
+from cstosim.experiments.runs import simulate
+from cstosim.experiments.storage import TABLES
+from cstosim.inputs.expected import Documented, Expected, parse_expected
+from cstosim.inputs.scenario import Scenario, split_file
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "src" / "cstosim"
 DOCUMENTED = ("kazakhstan_2022", "armenia_trajectory_2020_2025")
 N_WORLDS = 300
 SEED = 777
-#: The only modules that may read ``[expected]``: the schema, validation and calibration.
-MAY_READ_EXPECTED = {"scenario.py", "validation.py", "calibration.py"}
-#: Text that reads the block: attribute access, or the key as a string (getattr, raw TOML).
-READS_EXPECTED = re.compile(r"\.expected\b|[\"']expected[\"']")
 
 _EXPECTED_HEADER = re.compile(r"^\[\[?expected[\].]", re.MULTILINE)
 #: Documented values and what the edited copy says instead.
@@ -69,26 +68,39 @@ def _edit_expected(block: str) -> str:
     return block
 
 
-def _variants(scenario_id: str, folder: Path) -> dict[str, Scenario]:
+@dataclass(frozen=True)
+class Variant:
+    """A scenario file as loaded: its situation and its documented outcome, if it has one."""
+
+    situation: Scenario
+    expected: Expected | None
+
+
+def _load(path: Path) -> Variant:
+    scenario, raw = split_file(path)
+    return Variant(scenario, None if raw is None else parse_expected(path, scenario, raw))
+
+
+def _variants(scenario_id: str, folder: Path) -> dict[str, Variant]:
     """The documented file, a copy with its outcome edited and a copy without ``[expected]``."""
     path = ROOT / "scenarios" / f"{scenario_id}.toml"
     head, block = _split(path.read_text(encoding="utf-8"))
     texts = {"edited": head + _edit_expected(block), "removed": head}
-    out = {"original": load_scenario(path)}
+    out = {"original": _load(path)}
     for name, text in texts.items():
         copy = folder / name / f"{scenario_id}.toml"
         copy.parent.mkdir()
         copy.write_text(text, encoding="utf-8")
-        out[name] = load_scenario(copy)
+        out[name] = _load(copy)
     return out
 
 
 @pytest.fixture(scope="module", params=DOCUMENTED)
-def variants(request: pytest.FixtureRequest, tmp_path_factory) -> dict[str, Scenario]:
+def variants(request: pytest.FixtureRequest, tmp_path_factory) -> dict[str, Variant]:
     return _variants(request.param, tmp_path_factory.mktemp(request.param))
 
 
-def test_the_copies_really_differ_in_expected(variants: dict[str, Scenario]) -> None:
+def test_the_copies_really_differ_in_expected(variants: dict[str, Variant]) -> None:
     original, edited, removed = variants["original"], variants["edited"], variants["removed"]
     assert original.expected is not None and original.expected.crisis
     assert edited.expected is not None and removed.expected is None
@@ -99,15 +111,15 @@ def test_the_copies_really_differ_in_expected(variants: dict[str, Scenario]) -> 
         assert old.status != new.status and old.date != new.date
 
 
-def test_situation_and_hash_ignore_expected(variants: dict[str, Scenario]) -> None:
-    original = variants["original"]
+def test_situation_and_hash_ignore_expected(variants: dict[str, Variant]) -> None:
+    original = variants["original"].situation
     for name in ("edited", "removed"):
-        assert variants[name].situation() == original.situation(), name
-        assert variants[name].situation_hash() == original.situation_hash(), name
+        assert variants[name].situation == original, name
+        assert variants[name].situation.situation_hash() == original.situation_hash(), name
 
 
-def test_outputs_ignore_expected(variants: dict[str, Scenario]) -> None:
-    runs = {name: simulate(sc, N_WORLDS, SEED) for name, sc in variants.items()}
+def test_outputs_ignore_expected(variants: dict[str, Variant]) -> None:
+    runs = {name: simulate(v.situation, N_WORLDS, SEED) for name, v in variants.items()}
     original = runs.pop("original")
     assert set(original.tables) == set(TABLES)
     for name, run in runs.items():
@@ -121,37 +133,21 @@ def test_outputs_ignore_expected(variants: dict[str, Scenario]) -> None:
 
 def _holds_expected(obj: object) -> list[str]:
     """Attributes of ``obj`` that hold a documented outcome."""
-    found = []
-    for key, value in vars(obj).items():
-        if isinstance(value, Expected) or (
-            isinstance(value, Scenario) and value.expected is not None
-        ):
-            found.append(key)
-    return found
+    return [
+        key
+        for key, value in vars(obj).items()
+        if isinstance(value, Expected | Documented)
+        or (isinstance(value, Scenario) and "expected" in type(value).model_fields)
+    ]
 
 
-def test_the_model_never_holds_expected(variants: dict[str, Scenario]) -> None:
-    scenario = variants["original"]
-    assert scenario.expected is not None
-    model = AllianceModel(scenario, n_worlds=4, seed=1)
-    assert model.situation.expected is None
+def test_a_scenario_has_no_place_for_expected() -> None:
+    assert "expected" not in Scenario.model_fields
+
+
+def test_the_model_never_holds_expected(variants: dict[str, Variant]) -> None:
+    assert variants["original"].expected is not None
+    model = AllianceModel(variants["original"].situation, n_worlds=4, seed=1)
     model.run_to_end()
-    assert model.situation.expected is None
-    for obj in (model, *model.members):
+    for obj in (model, *model.agents):
         assert not _holds_expected(obj), f"{type(obj).__name__} holds {_holds_expected(obj)}"
-
-
-def test_only_validation_modules_mention_expected() -> None:
-    sources = sorted(PACKAGE.rglob("*.py"))
-    assert len(sources) > 5, f"package sources not found under {PACKAGE}"
-    offenders = []
-    for path in sources:
-        if path.name in MAY_READ_EXPECTED and path.parent == PACKAGE:
-            continue
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if READS_EXPECTED.search(text):
-                offenders.append(f"{path.relative_to(ROOT)}:{number}: {text.strip()}")
-    assert not offenders, (
-        "only scenario.py, validation.py and calibration.py may read [expected] (honesty rule, "
-        "docs/scenarios.md §4):\n" + "\n".join(offenders)
-    )

@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from cstosim import facts
-from cstosim.facts import (
+from cstosim.inputs import facts
+from cstosim.inputs.facts import (
     MEMBER_FACTS,
     WORLD_FACTS,
     baseline_affinity,
     baseline_member_facts,
     baseline_world_facts,
 )
-from cstosim.vocabulary import ACTOR_INDEX, ACTORS, MEMBER_INDEX, MEMBERS
+from cstosim.inputs.vocabulary import ACTOR_INDEX, ACTORS, MEMBER_INDEX, MEMBERS
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_INDICATORS = REPO.parent / "shared" / "data" / "indicators.csv"
@@ -29,7 +29,7 @@ ORIGINAL_COLUMNS = ("member", "indicator", "value", "unit", "year", "source", "c
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("cstosim.data").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("cstosim.inputs.data").joinpath(name).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -10,11 +10,13 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cstosim import plots
-from cstosim.errors import UserError
-from cstosim.plots import plot_path, plot_run, wilson_interval
-from cstosim.storage import write_json, write_table
-from cstosim.vocabulary import MEMBERS, RUNG_NAMES
+from cstosim.experiments.storage import write_json, write_table
+from cstosim.inputs.errors import UserError
+from cstosim.inputs.vocabulary import MEMBERS, RUNG_NAMES
+from cstosim.plots import runs as plots
+from cstosim.plots import style
+from cstosim.plots.runs import plot_path, plot_run
+from cstosim.plots.style import wilson_interval
 
 START = pd.Period("2021-01", freq="M")
 #: (crisis id, kind, target, step)
@@ -245,13 +247,13 @@ def test_wilson_interval_brackets_the_share() -> None:
 def drawn(monkeypatch: pytest.MonkeyPatch) -> dict[str, Figure]:
     """The figures the plots save, by file name (each drawn, as when saved)."""
     figures: dict[str, Figure] = {}
-    save = plots._save
+    save = style.save
 
-    def keep(fig: Figure, path: Path) -> Path:
+    def keep(fig: Figure, path: Path, tight: bool = False) -> Path:
         figures[path.name] = fig
-        return save(fig, path)
+        return save(fig, path, tight)
 
-    monkeypatch.setattr(plots, "_save", keep)
+    monkeypatch.setattr(style, "save", keep)
     return figures
 
 

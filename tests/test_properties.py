@@ -1,5 +1,6 @@
 """Property tests: probabilities in [0, 1], legal statuses, same seed same output, chunking."""
 
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -8,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from cstosim import rules
-from cstosim.model import AllianceModel
-from cstosim.parameters import PARAMETERS, resolve
-from cstosim.runner import simulate
-from cstosim.scenario import load_scenario
-from cstosim.vocabulary import STATUS_NAMES, Status, legal_transition_table
+from cstosim.core import rules
+from cstosim.core.model import AllianceModel
+from cstosim.experiments.runs import simulate
+from cstosim.inputs.parameters import PARAMETERS, resolve
+from cstosim.inputs.scenario import load_scenario
+from cstosim.inputs.vocabulary import STATUS_NAMES, Status, legal_transition_table
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
 SCENARIO = load_scenario(FIXTURE)
@@ -28,6 +29,11 @@ def random_params(draw_fraction):
     }
 
 
+def weights(p, rule) -> dict:
+    """The parameters ``rule`` takes as keyword arguments, read from the resolved set ``p``."""
+    return {k: p[k] for k in inspect.signature(rule).parameters if k in p}
+
+
 fractions = st.lists(st.floats(0, 1), min_size=len(PARAMETERS), max_size=len(PARAMETERS))
 floats = st.floats(-20, 20, allow_nan=False)
 unit = st.floats(0, 1)
@@ -38,7 +44,9 @@ arrays = st.lists(floats, min_size=1, max_size=16).map(np.array)
 def test_transition_probabilities_in_unit_interval(fr, d):
     p = resolve(random_params(fr), n_worlds=len(d))
     status = np.resize(np.array([s.value for s in Status]), len(d))
-    down, up = rules.transition_probabilities(status, d, np.full(len(d), 0.5), p)
+    down, up = rules.transition_probabilities(
+        status, d, np.full(len(d), 0.5), **weights(p, rules.transition_probabilities)
+    )
     assert np.all((down >= 0) & (down <= 1) & (up >= 0) & (up <= 1))
     assert np.all(down + up <= 1 + 1e-12)
 
@@ -47,7 +55,9 @@ def test_transition_probabilities_in_unit_interval(fr, d):
 def test_support_and_choice_probabilities_in_unit_interval(fr, x):
     n = len(x)
     p = resolve(random_params(fr), n_worlds=n)
-    b = rules.backs_support_probability(np.clip(x, 0, 1), np.clip(-x, 0, 1), p)
+    b = rules.backs_support_probability(
+        np.clip(x, 0, 1), np.clip(-x, 0, 1), **weights(p, rules.backs_support_probability)
+    )
     assert np.all((b >= 0) & (b <= 1))
     utilities = np.stack([np.zeros(n), x, -x], axis=1)
     probs, pick = rules.softmax_choice(utilities, p["temperature"], np.full(n, 0.999))
@@ -61,17 +71,17 @@ def test_support_and_choice_probabilities_in_unit_interval(fr, x):
 def test_only_legal_transitions_and_bounded_state(fr, seed):
     model = AllianceModel(SCENARIO, n_worlds=W, seed=seed, parameters=random_params(fr))
     legal = legal_transition_table()
-    previous = np.stack([m.status for m in model.members])
-    while model.step_index < SCENARIO.n_steps:
+    previous = np.stack([m.status for m in model.agents])
+    while model.time < SCENARIO.n_steps:
         model.step()
-        now = np.stack([m.status for m in model.members])
+        now = np.stack([m.status for m in model.agents])
         assert legal[previous, now].all()
         assert np.all(now[0] == Status.ACTIVE)  # Russia stays
-        for m in model.members:
+        for m in model.agents:
             assert np.all((m.trust >= 0) & (m.trust <= 1))
         assert np.all((model.russia.bandwidth >= 0) & (model.russia.bandwidth <= 1))
         previous = now
-    tables = model.recorder.world_tables(model.members)
+    tables = model.recorder.world_tables(model.agents)
     assert set(tables["members"]["final_status"]) <= set(STATUS_NAMES)
 
 
@@ -121,6 +131,6 @@ def test_single_world_model_matches_its_world_in_a_batch():
     one = AllianceModel(SCENARIO, n_worlds=1, seed=9, world_offset=37)
     one.run_to_end()
     row = batch[batch["world"] == 37].sort_values("member")
-    got = one.recorder.world_tables(one.members)["members"].sort_values("member")
+    got = one.recorder.world_tables(one.agents)["members"].sort_values("member")
     assert_array_equal(row["final_status"].to_numpy(), got["final_status"].to_numpy())
     np.testing.assert_array_equal(row["final_trust"].to_numpy(), got["final_trust"].to_numpy())

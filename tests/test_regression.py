@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cstosim.parameters import defaults
+from cstosim.inputs.parameters import defaults
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 

@@ -3,13 +3,8 @@
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
 
-from cstosim import rules
-from cstosim.parameters import resolve
-from cstosim.vocabulary import Request, Rung, Stance, Status
-
-
-def params(**overrides):
-    return resolve(overrides, n_worlds=1)
+from cstosim.core import rules
+from cstosim.inputs.vocabulary import Request, Rung, Stance, Status
 
 
 def test_logistic_values():
@@ -36,7 +31,7 @@ def test_treaty_scope_follows_article_4_and_charter():
 
 
 def test_invoke_utilities_by_hand():
-    p = params(
+    p = dict(
         consult_weight=1.2,
         consult_cost=0.5,
         need_weight=4.0,
@@ -44,7 +39,7 @@ def test_invoke_utilities_by_hand():
         request_cost=0.6,
     )
     gap = rules.capacity_gap(0.8, np.array([0.5]))  # 0.4
-    u = rules.invoke_utilities(0.8, np.array([1.0]), gap, np.array([0.6]), np.array([0.3]), p)
+    u = rules.invoke_utilities(0.8, np.array([1.0]), gap, np.array([0.6]), np.array([0.3]), **p)
     # consult: 1.2*0.8*1 - 0.5 = 0.46 ; assist: 4*0.4*0.6*1 - 1*0.3 - 0.6 = 0.06
     assert_allclose(u[0], [0.0, 0.46, 0.06])
 
@@ -59,27 +54,27 @@ def test_asked_rung_threshold():
 
 
 def test_russia_willingness_by_hand():
-    p = params(
-        russia_interest=3, russia_reputation=1, russia_ties=2.5, russia_bandwidth=3, legal_weight=2
+    p = dict(
+        russia_interest=3, russia_reputation=1, russia_ties=2.5, bandwidth_weight=3, legal_weight=2
     )
     w = rules.russia_willingness(
-        0.8, np.array([0.5]), np.array([0.6]), 0.5, np.array([0.7]), np.array([1.0]), p
+        0.8, np.array([0.5]), np.array([0.6]), 0.5, np.array([0.7]), np.array([1.0]), **p
     )
     # 3*0.5*0.8 + 1*0.6 - 2.5*0.5 - 3*0.3 - 0 = 1.2 + 0.6 - 1.25 - 0.9 = -0.35
     assert_allclose(w, [-0.35])
 
 
 def test_member_willingness_ignores_negative_affinity_with_aggressor():
-    p = params(stance_base=0.5, affinity_weight=1.5, precedent_weight=1.5, legal_weight=2)
-    w = rules.member_willingness(0.5, -1.0, np.array([0.8]), True, np.array([0.4]), p)
+    p = dict(stance_base=0.5, affinity_weight=1.5, precedent_weight=1.5, legal_weight=2)
+    w = rules.member_willingness(0.5, -1.0, np.array([0.8]), True, np.array([0.4]), **p)
     # 0.5 + 1.5*(0.5 - 0) - 1.5*0.8 - 2*0.6 = 0.5 + 0.75 - 1.2 - 1.2 = -1.15
     assert_allclose(w, [-1.15])
 
 
 def test_stance_cut_points_with_median_noise():
-    p = resolve({"block_cut": -1.5, "deploy_cut": 1.0}, n_worlds=4)
     w = np.array([-2.0, -0.5, 0.5, 1.5])
-    out = rules.stance(w, np.full(4, 0.35), np.full(4, 0.5), p)  # logit(0.5) = 0: no noise
+    # logit(0.5) = 0: no noise
+    out = rules.stance(w, np.full(4, 0.35), np.full(4, 0.5), block_cut=-1.5, deploy_cut=1.0)
     assert_array_equal(
         out, [Stance.BLOCK, Stance.ABSTAIN, Stance.SUPPORT_NONMILITARY, Stance.SUPPORT_DEPLOYMENT]
     )
@@ -146,7 +141,7 @@ def test_hostility_only_counts_active_members():
 
 
 def test_net_cost_by_hand():
-    p = params(
+    p = dict(
         value_protection=2,
         value_dependency=1.5,
         value_alignment=1.5,
@@ -157,16 +152,18 @@ def test_net_cost_by_hand():
     )
     one = np.array([1.0])
     c = rules.net_cost_of_staying(
-        0.5 * one,
-        0.4 * one,
-        0.6 * one,
-        0.5 * one,
-        0.8 * one,
-        0.5 * one,
-        0.2 * one,
-        0.3 * one,
-        1.0 * one,
-        p,
+        rules.Standing(
+            trust=0.5 * one,
+            threat=0.4 * one,
+            dependency=0.6 * one,
+            alignment=0.5 * one,
+            sovereignty=0.8 * one,
+            integration=0.5 * one,
+            entrapment=0.2 * one,
+            outside=0.3 * one,
+            hostility=1.0 * one,
+        ),
+        **p,
     )
     value = 2 * 0.5 * 0.4 + 1.5 * 0.6 + 1.5 * 0.5  # 0.4 + 0.9 + 0.75 = 2.05
     cost = 1.5 * 0.8 * 0.5 + 1 * 0.2 + 2 * 0.3 + 1.5 * 1.0  # 0.6 + 0.2 + 0.6 + 1.5 = 2.9
@@ -178,22 +175,19 @@ def test_disaffection_moves_toward_net_cost():
 
 
 def test_transition_probabilities_by_hand():
-    p = resolve(
-        {
-            "temperature": 0.5,
-            "status_hazard": 0.2,
-            "freeze_threshold": 0.6,
-            "withdraw_gap": 1.0,
-            "value_dependency": 1.5,
-            "thaw_gap": 0.6,
-            "rejoin_gap": 1.0,
-        },
-        n_worlds=4,
+    p = dict(
+        temperature=0.5,
+        status_hazard=0.2,
+        freeze_threshold=0.6,
+        withdraw_gap=1.0,
+        value_dependency=1.5,
+        thaw_gap=0.6,
+        rejoin_gap=1.0,
     )
     status = np.array([Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN, Status.NEVER])
     d = np.array([0.6, 1.0, -0.4, 5.0])
     dep = np.array([0.0, 0.4, 0.0, 0.0])
-    down, up = rules.transition_probabilities(status, d, dep, p)
+    down, up = rules.transition_probabilities(status, d, dep, **p)
     sig = rules.logistic
     assert_allclose(down, [0.1, 0.2 * sig((1.0 - 1.6 - 0.6) / 0.5), 0.0, 0.0])
     assert_allclose(up, [0.0, 0.2 * sig(-1.0 / 0.5), 0.1, 0.0])
@@ -211,16 +205,48 @@ def test_next_status_uses_one_draw():
 
 
 def test_renewal_lapse_only_for_parties():
-    p = resolve({"freeze_threshold": 0.6, "temperature": 0.35}, n_worlds=3)
+    p = dict(freeze_threshold=0.6, temperature=0.35)
     status = np.array([Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN])
-    out = rules.renewal_lapse(status, np.array([5.0, 5.0, 5.0]), np.zeros(3), p)
+    out = rules.renewal_lapse(status, np.array([5.0, 5.0, 5.0]), np.zeros(3), **p)
     assert_array_equal(out, [Status.WITHDRAWN, Status.WITHDRAWN, Status.WITHDRAWN])
-    out = rules.renewal_lapse(status, np.array([-5.0, -5.0, -5.0]), np.full(3, 0.5), p)
+    out = rules.renewal_lapse(status, np.array([-5.0, -5.0, -5.0]), np.full(3, 0.5), **p)
     assert_array_equal(out, status)
 
 
 def test_backs_support_probability_by_hand():
-    p = params(support_weight=4.0, support_threshold=2.0, temperature=0.5)
+    p = dict(support_weight=4.0, support_threshold=2.0, temperature=0.5)
     # 4 * (0.95 - 0.35) - 2 = 0.4 ; sigma(0.4 / 0.5) = sigma(0.8)
-    got = rules.backs_support_probability(np.array([0.95]), np.array([0.35]), p)
+    got = rules.backs_support_probability(np.array([0.95]), np.array([0.35]), **p)
     assert_allclose(got, [1 / (1 + np.exp(-0.8))])
+
+
+def test_threat_decays_toward_baseline_and_is_held_by_a_crisis():
+    # baseline 0.1, level 0.9, decay 0.25: 0.1 + 0.75 * 0.8 = 0.7; a crisis of 0.8 holds it there
+    level, base = np.array([0.9, 0.9]), np.array([0.1, 0.1])
+    assert_allclose(rules.decay_toward(level, base, 0.25), [0.7, 0.7])
+    assert_allclose(rules.decay_toward(level, base, 0.25, np.array([0.8, 0.0])), [0.8, 0.7])
+    assert_allclose(rules.fade(np.array([0.4]), 0.25), [0.3])
+
+
+def test_bandwidth_recovers_toward_a_ceiling_set_by_war():
+    ceiling = rules.bandwidth_ceiling(0.8, np.array([0.5]))  # 1 - 0.5 * 0.8 = 0.6
+    assert_allclose(ceiling, [0.6])
+    # 0.2 + 0.5 * (0.6 - 0.2) = 0.4; above the ceiling it falls to the ceiling at once
+    assert_allclose(rules.recover_bandwidth(np.array([0.2]), ceiling, 0.5), [0.4])
+    assert_allclose(rules.recover_bandwidth(np.array([0.9]), ceiling, 0.1), [0.6])
+
+
+def test_policy_shocks_move_a_share_of_the_room_left():
+    assert_allclose(rules.shock_raise(np.array([0.2]), 0.5), [0.6])  # 0.2 + 0.5 * 0.8
+    assert_allclose(rules.shock_lower(np.array([0.8]), 0.25), [0.6])  # 0.8 * 0.75
+
+
+def test_entrapment_only_for_those_who_did_not_back():
+    out = rules.entrapment_pressure(np.array([0.1, 0.1, 0.7]), 0.6, np.array([True, False, False]))
+    assert_allclose(out, [0.1, 0.6, 0.7])
+
+
+def test_reputation_is_mean_trust_of_active_members():
+    trust = np.array([[0.2, 0.6, 1.0], [0.2, 0.6, 1.0]])
+    active = np.array([[True, True, False], [False, False, False]])
+    assert_allclose(rules.reputation(trust, active), [0.4, 0.0])

@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from cstosim import samplers, sweep_plots
-from cstosim.discovery import LIMIT_COLUMNS, TRAJECTORY_COLUMNS, PrimResult, prim_boxes
-from cstosim.sensitivity import MORRIS_COLUMNS, SOBOL_COLUMNS, morris_indices, sobol_indices
+from cstosim.analysis.discovery import LIMIT_COLUMNS, TRAJECTORY_COLUMNS, PrimResult, prim_boxes
+from cstosim.analysis.sensitivity import (
+    MORRIS_COLUMNS,
+    SOBOL_COLUMNS,
+    morris_indices,
+    sobol_indices,
+)
+from cstosim.experiments import samplers
+from cstosim.plots import sweeps as sweep_plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = [f"x{i}" for i in range(6)]

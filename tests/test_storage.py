@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cstosim.errors import UserError
-from cstosim.storage import (
+from cstosim.experiments.storage import (
     find_runs,
     is_complete,
     prepare_output_dir,
@@ -21,6 +20,7 @@ from cstosim.storage import (
     write_json,
     write_table,
 )
+from cstosim.inputs.errors import UserError
 
 
 def small_table() -> pd.DataFrame:

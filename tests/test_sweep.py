@@ -17,15 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from cstosim import compare, sweep
+from cstosim import api
 from cstosim.cli import main as cli_main
-from cstosim.errors import UserError
-from cstosim.metrics import ResponseAtLeast, StatusIn, Trust, run_metrics
-from cstosim.model import AllianceModel
-from cstosim.parameters import defaults
-from cstosim.samplers import SAMPLERS, n_points, sample
-from cstosim.scenario import load_scenario
-from cstosim.sweep_spec import load_spec
+from cstosim.core.model import AllianceModel
+from cstosim.experiments import compare, sweep
+from cstosim.experiments.evaluate import evaluate
+from cstosim.experiments.metrics import ResponseAtLeast, StatusIn, Trust, run_metrics
+from cstosim.experiments.samplers import SAMPLERS, n_points, sample
+from cstosim.experiments.sweep_spec import load_spec
+from cstosim.inputs.errors import UserError
+from cstosim.inputs.parameters import defaults
+from cstosim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini.toml"
@@ -41,7 +43,7 @@ chunk_worlds = {chunk}
 
 [parameters]
 war_burden = [0.0, 1.0]
-russia_bandwidth = [0.0, 10.0]
+bandwidth_weight = [0.0, 10.0]
 "ARM.dependency" = [0.2, 0.9]
 
 [[metrics]]
@@ -150,7 +152,7 @@ def test_sobol_needs_a_power_of_two(tmp_path):
 def reference(tmp_path_factory) -> Path:
     """One sweep of the mini scenario, in one process."""
     folder = tmp_path_factory.mktemp("reference")
-    return sweep.run_sweep(write_spec(folder), folder / "out", progress=False, analyse=False)
+    return api.run_sweep(write_spec(folder), folder / "out", progress=False, analyse=False)
 
 
 def test_sweep_writes_one_row_per_point_within_bounds(reference):
@@ -165,7 +167,7 @@ def test_sweep_writes_one_row_per_point_within_bounds(reference):
 
 
 def test_two_workers_give_identical_results(reference, tmp_path):
-    out = sweep.run_sweep(
+    out = api.run_sweep(
         write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
     )
     pd.testing.assert_frame_equal(points(out), points(reference))
@@ -176,7 +178,7 @@ def test_dask_cluster_gives_identical_results(reference, tmp_path):
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        out = sweep.run_sweep(
+        out = api.run_sweep(
             write_spec(tmp_path),
             tmp_path / "out",
             scheduler=cluster.scheduler_address,
@@ -187,7 +189,7 @@ def test_dask_cluster_gives_identical_results(reference, tmp_path):
 
 
 def test_chunk_size_changes_nothing_but_the_files(reference, tmp_path):
-    out = sweep.run_sweep(
+    out = api.run_sweep(
         write_spec(tmp_path, chunk=70), tmp_path / "out", progress=False, analyse=False
     )
     pd.testing.assert_frame_equal(points(out), points(reference))
@@ -196,23 +198,25 @@ def test_chunk_size_changes_nothing_but_the_files(reference, tmp_path):
 def test_interrupted_sweep_resumes_without_repeating_a_chunk(reference, tmp_path, monkeypatch):
     real, calls = sweep.evaluate_chunk, []
 
-    def interrupted(*args):
+    def interrupted(job):
         if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.append(args[4])
-        return real(*args)
+        calls.append(job.first_point)
+        return real(job)
 
     spec = write_spec(tmp_path)
     monkeypatch.setattr(sweep, "evaluate_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(spec, tmp_path / "out", progress=False, analyse=False)
+        api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False)
     kept = sorted(p.name for p in (tmp_path / "out" / "chunks").glob("*.parquet"))
     assert kept == ["chunk-000000.parquet", "chunk-000001.parquet"]
     assert not (tmp_path / "out" / "meta.json").exists()
 
     resumed = []
-    monkeypatch.setattr(sweep, "evaluate_chunk", lambda *a: resumed.append(a[4]) or real(*a))
-    out = sweep.run_sweep(spec, tmp_path / "out", progress=False, analyse=False)
+    monkeypatch.setattr(
+        sweep, "evaluate_chunk", lambda job: resumed.append(job.first_point) or real(job)
+    )
+    out = api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False)
     assert calls == [0, 3] and resumed == [6, 9]  # first points of the chunks
     pd.testing.assert_frame_equal(points(out), points(reference))
 
@@ -226,16 +230,16 @@ def _threads(workers, scheduler):
 def test_failed_chunk_is_retried(reference, tmp_path, monkeypatch):
     real, failures = sweep.evaluate_chunk, []
 
-    def flaky(*args):
-        if args[4] == 3 and not failures:
+    def flaky(job):
+        if job.first_point == 3 and not failures:
             failures.append(1)
             raise RuntimeError("worker lost")
-        return real(*args)
+        return real(job)
 
-    monkeypatch.setattr(sweep, "sweep_executor", _threads)
+    monkeypatch.setattr(sweep, "open_executor", _threads)
     monkeypatch.setattr(sweep, "evaluate_chunk", flaky)
     with pytest.warns(UserWarning, match="retrying"):
-        out = sweep.run_sweep(
+        out = api.run_sweep(
             write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
         )
     assert failures == [1]
@@ -245,34 +249,34 @@ def test_failed_chunk_is_retried(reference, tmp_path, monkeypatch):
 def test_chunk_that_keeps_failing_is_reported_and_the_rest_kept(tmp_path, monkeypatch):
     real = sweep.evaluate_chunk
 
-    def broken(*args):
-        if args[4] == 3:
+    def broken(job):
+        if job.first_point == 3:
             raise RuntimeError("bad chunk")
-        return real(*args)
+        return real(job)
 
-    monkeypatch.setattr(sweep, "sweep_executor", _threads)
+    monkeypatch.setattr(sweep, "open_executor", _threads)
     monkeypatch.setattr(sweep, "evaluate_chunk", broken)
     with pytest.warns(UserWarning), pytest.raises(UserError, match=r"chunk 1 \(points 3-5\)"):
-        sweep.run_sweep(
+        api.run_sweep(
             write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
         )
     kept = {p.name for p in (tmp_path / "out" / "chunks").glob("*.parquet")}
     assert kept == {"chunk-000000.parquet", "chunk-000002.parquet", "chunk-000003.parquet"}
 
 
-def _die_once(marker: Path, *args):
+def _die_once(marker: Path, job):
     """``evaluate_chunk``, except that the first worker to reach point 3 is killed outright."""
-    if args[4] == 3 and not marker.exists():
+    if job.first_point == 3 and not marker.exists():
         marker.touch()
         os._exit(1)
-    return sweep.evaluate_chunk(*args)
+    return sweep.evaluate_chunk(job)
 
 
 def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
     marker = tmp_path / "killed"
     monkeypatch.setattr(sweep, "evaluate_chunk", functools.partial(_die_once, marker))
     with pytest.warns(UserWarning, match="retrying"):
-        out = sweep.run_sweep(
+        out = api.run_sweep(
             write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
         )
     assert marker.exists()
@@ -282,15 +286,15 @@ def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
 def test_a_different_spec_is_refused_in_the_same_folder(reference, tmp_path):
     other = write_spec(tmp_path, replicates=11)
     with pytest.raises(UserError, match="holds a different sweep"):
-        sweep.run_sweep(other, reference, progress=False, analyse=False)
+        api.run_sweep(other, reference, progress=False, analyse=False)
 
 
 def test_common_random_numbers_make_equal_points_equal(tmp_path):
     """Grid levels repeat each value of one input; with CRN, a metric that input cannot move
     (KAZ's trust before the Armenian crisis does not depend on Armenia's dependency) is equal."""
     spec = write_spec(tmp_path, sampler="grid", points=2)
-    table = points(sweep.run_sweep(spec, tmp_path / "out", progress=False, analyse=False))
-    pairs = table.groupby(["war_burden", "russia_bandwidth"])["kaz_trust"].nunique()
+    table = points(api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False))
+    pairs = table.groupby(["war_burden", "bandwidth_weight"])["kaz_trust"].nunique()
     assert (pairs == 1).all()
 
 
@@ -304,7 +308,7 @@ def test_metrics_agree_with_the_result_tables():
         Trust(name="arm_trust", kind="trust", member="ARM"),
     ]
     values = run_metrics(AllianceModel(sc, n_worlds=300, seed=2), metrics)
-    tables = AllianceModel(sc, n_worlds=300, seed=2).run()
+    tables = evaluate(sc, 300, 2).tables
     arm = tables["members"][tables["members"]["member"] == "ARM"].sort_values("world")
     crisis = tables["crises"][tables["crises"]["crisis"] == "arm"].sort_values("world")
     rungs = ["mission", "deployment"]
@@ -359,7 +363,7 @@ def test_bad_compare_setting_is_one_clear_line(tmp_path, capsys, setting, messag
 SOBOL_INPUTS = """
 [parameters]
 war_burden = [0.0, 1.0]
-russia_bandwidth = [0.0, 10.0]
+bandwidth_weight = [0.0, 10.0]
 russia_interest = [0.0, 10.0]
 legal_weight = [0.0, 10.0]
 learn_own = [0.0, 1.0]
@@ -391,7 +395,7 @@ def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
 def test_prim_box_is_written_and_plotted(tmp_path):
     spec = write_spec(tmp_path, points=60, replicates=10, chunk=200)
     spec.write_text(spec.read_text() + '\n[prim]\nmetric = "arm_mission"\nthreshold = 0.3\n')
-    out = sweep.run_sweep(spec, tmp_path / "out", progress=False)
+    out = api.run_sweep(spec, tmp_path / "out", progress=False)
     box = pd.read_csv(out / "analysis" / "prim_box.csv")
-    assert set(box["parameter"]) == {"war_burden", "russia_bandwidth", "ARM.dependency"}
+    assert set(box["parameter"]) == {"war_burden", "bandwidth_weight", "ARM.dependency"}
     assert (out / "plots" / "prim.png").stat().st_size > 1000

@@ -8,18 +8,19 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from cstosim.errors import UserError
-from cstosim.scenario import load_scenario
-from cstosim.validation import (
+from cstosim.api import run_validation
+from cstosim.experiments.validation import (
     BaseRates,
     brier,
     entered_within,
     log_score,
-    run_validation,
     score_scenario,
     status_at,
     summarise,
 )
+from cstosim.inputs.errors import UserError
+from cstosim.inputs.expected import load_documented
+from cstosim.inputs.scenario import load_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,7 +96,7 @@ backs = true
 
 
 def test_score_scenario_on_hand_made_tables(tmp_path):
-    sc = load_scenario(_mini_with_expected(tmp_path))
+    sc = load_documented(_mini_with_expected(tmp_path))
     worlds = np.arange(4)
     crises = pd.DataFrame(
         {
@@ -159,8 +160,12 @@ def test_score_scenario_on_hand_made_tables(tmp_path):
 
 
 def test_base_rates_from_documented_sets():
-    documented = [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.toml"))]
-    base = BaseRates.from_scenarios([s for s in documented if not s.scenario.hypothetical])
+    documented = [
+        load_documented(p)
+        for p in sorted((ROOT / "scenarios").glob("*.toml"))
+        if not load_scenario(p).scenario.hypothetical
+    ]
+    base = BaseRates.from_scenarios(documented)
     assert_allclose(sum(base.request.values()), 1.0)
     assert_allclose(sum(base.response.values()), 1.0)
     assert 0 < base.monthly_change < 0.05

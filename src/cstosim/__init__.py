@@ -1,24 +1,36 @@
 """cstosim: an agent-based simulator of the Collective Security Treaty Organization.
 
-The public names are imported on first use, so that ``cstosim list`` does not pay for Mesa,
-SciPy and Matplotlib.
+Layers, top down (``docs/architecture.md``): the CLI and :mod:`cstosim.api`; :mod:`.plots`;
+:mod:`.analysis`; :mod:`.experiments`; :mod:`.core`; :mod:`.inputs`. The public names below are
+imported on first use, so that ``cstosim list`` does not pay for Mesa, SciPy and Matplotlib.
 """
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("cstosim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
-    "PARAMETERS": "parameters",
-    "defaults": "parameters",
-    "AllianceModel": "model",
-    "SimulationResult": "runner",
-    "run_batch": "runner",
-    "run_scenario": "runner",
-    "simulate": "runner",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
-    "run_sweep": "sweep",
+    "PARAMETERS": "inputs.parameters",
+    "defaults": "inputs.parameters",
+    "load_set": "inputs.parameters",
+    "AllianceModel": "core.model",
+    "SimulationResult": "api",
+    "run_batch": "api",
+    "run_scenario": "api",
+    "simulate": "api",
+    "Scenario": "api",
+    "load_scenario": "api",
+    "run_sweep": "api",
+    "run_compare": "api",
+    "run_validation": "api",
+    "run_calibration": "api",
+    "plot_results": "api",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str):

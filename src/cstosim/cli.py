@@ -1,4 +1,8 @@
-"""The ``cstosim`` command: a thin layer over :mod:`cstosim.runner` and :mod:`cstosim.plots`."""
+"""The ``cstosim`` command: a thin layer over :mod:`cstosim.api`.
+
+Each command imports what it needs when it runs, so ``cstosim list`` and ``--help`` do not pay
+for Mesa, SciPy or Matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,33 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import calibration, plots, runner, storage, validation
-from .errors import UserError
-from .parameters import PARAMETERS, defaults
-from .scenario import all_scenarios, load_scenario
+from .inputs.errors import UserError
+from .inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, Budget
 
 
-def _parse_set(items: list[str] | None) -> dict[str, float]:
-    """``NAME=VALUE`` pairs from ``--set``."""
-    out = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set temperature=0.5")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise UserError(f"--set {item}: '{value}' is not a number") from None
-    return out
+def _parameter_set(args: argparse.Namespace):
+    from .inputs.parameters import load_set
+
+    return load_set(getattr(args, "parameters", None))
+
+
+def _changes(args: argparse.Namespace) -> dict[str, float]:
+    from .inputs.overrides import parse_set_items
+
+    return parse_set_items(args.set)
+
+
+def _parameters_only(args: argparse.Namespace) -> dict[str, float]:
+    from .inputs.parameters import check_values
+
+    changes = _changes(args)
+    check_values(changes)
+    return changes
 
 
 def _cmd_list(args: argparse.Namespace) -> None:
+    from .inputs.scenario import all_scenarios, load_scenario
+
     for path in all_scenarios():
         sc = load_scenario(path)
         kind = "what-if " if sc.scenario.hypothetical else "document"
@@ -34,62 +44,80 @@ def _cmd_list(args: argparse.Namespace) -> None:
 
 
 def _cmd_params(args: argparse.Namespace) -> None:
-    values = defaults()
+    from .inputs.parameters import PARAMETERS
+
+    pset = _parameter_set(args)
+    print(f"# values from parameter set {pset.label}", file=sys.stderr)
     for p in PARAMETERS.values():
+        value = pset.values[p.name]
+        flag = "at bound" if p.at_bound(value) else ""
         print(
-            f"{p.name:<22} {values[p.name]:>8.4g}  [{p.low:g}, {p.high:g}] {p.unit:<18}"
-            f" {p.stage:<11} {p.meaning}"
+            f"{p.name:<20} {value:>8.4g}  [{p.low:g}, {p.high:g}] {flag:<8} {p.unit:<16}"
+            f" {pset.name}  {p.meaning}  (source: {p.source})"
         )
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
-    out = runner.run_scenario(
+    from . import api
+
+    out = api.run_scenario(
         args.scenario,
         args.worlds,
         args.seed,
         args.out,
-        _parse_set(args.set),
+        _parameters_only(args),
         args.workers,
         args.chunk,
         progress=not args.quiet,
+        parameter_set=_parameter_set(args),
     )
     print(f"results: {out}")
     if not args.no_plot:
-        for path in plots.plot_path(out):
+        for path in api.plot_results(out):
             print(f"plot: {path}")
 
 
 def _cmd_batch(args: argparse.Namespace) -> None:
-    out = runner.run_batch(
+    from . import api
+
+    out = api.run_batch(
         args.scenarios or None,
         args.worlds,
         args.seed,
         args.out,
-        _parse_set(args.set),
+        _parameters_only(args),
         args.workers,
         args.chunk,
         progress=not args.quiet,
+        parameter_set=_parameter_set(args),
     )
     print(f"results: {out}")
     if not args.no_plot:
-        drawn = plots.plot_path(out)
+        drawn = api.plot_results(out)
         print(f"plots: {len(drawn)} files under {out}")
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
-    for path in plots.plot_path(Path(args.dir)):
+    from . import api
+
+    for path in api.plot_results(Path(args.dir)):
         print(f"plot: {path}")
 
 
 def _cmd_validate(args: argparse.Namespace) -> None:
-    out = args.out or Path("results") / f"validation-{runner.timestamp()}"
-    report = validation.run_validation(
+    from . import api
+    from .experiments import validation
+    from .experiments.runs import timestamp
+
+    out = args.out or Path("results") / f"validation-{timestamp()}"
+    report = api.run_validation(
         args.files or None,
         args.worlds,
         args.seed,
         out,
-        _parse_set(args.set),
+        _parameters_only(args),
         progress=not args.quiet,
+        parameter_set=_parameter_set(args),
     )
     bad = report.table[~report.table["modal_is_documented"]]
     for row in bad.itertuples():
@@ -107,18 +135,24 @@ def _cmd_validate(args: argparse.Namespace) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> None:
-    budget = calibration.Budget(
+    from . import api
+    from .experiments.runs import timestamp
+
+    budget = Budget(
         design=args.design,
         generations=args.generations,
         replicates=args.replicates,
         final_worlds=args.final_worlds,
     )
-    out = args.out or Path("results") / f"calibration-{runner.timestamp()}"
-    written = calibration.run_calibration(
+    stamp = timestamp()
+    out = args.out or Path("results") / f"calibration-{stamp}"
+    name = args.name or f"calibrated-{stamp[:8]}"
+    written = api.run_calibration(
         budget,
         args.seed,
         out,
-        install=not args.no_install,
+        name,
+        install=args.install,
         loo=not args.no_loo,
         progress=not args.quiet,
         workers=args.workers,
@@ -128,9 +162,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> None:
-    from . import sweep
+    from . import api
+    from .experiments import storage
 
-    out = sweep.run_sweep(
+    out = api.run_sweep(
         args.spec,
         args.out,
         workers=args.workers,
@@ -145,26 +180,31 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> None:
-    from . import compare
+    from . import api
+    from .experiments.compare import format_table
 
-    result, out = compare.run_compare(
-        args.scenario,
-        _parse_set(args.set),
-        args.worlds,
-        args.seed,
-        args.out,
-        plot=not args.no_plot,
+    result, out = api.run_compare(
+        args.scenario, _changes(args), args.worlds, args.seed, args.out, plot=not args.no_plot
     )
-    print(compare.format_table(result.table))
+    print(format_table(result.table))
     print(f"results: {out}")
+
+
+def _add_parameters_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--parameters",
+        metavar="SET",
+        default=None,
+        help="parameter set: a shipped name or a .json file (default: the set in force)",
+    )
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--worlds",
         type=int,
-        default=runner.DEFAULT_WORLDS,
-        help=f"worlds (replicates) per scenario (default {runner.DEFAULT_WORLDS})",
+        default=DEFAULT_WORLDS,
+        help=f"worlds (replicates) per scenario (default {DEFAULT_WORLDS})",
     )
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--out", type=Path, default=None, help="output folder")
@@ -174,38 +214,33 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="override a global parameter (see 'cstosim params')",
     )
+    _add_parameters_option(p)
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument(
         "--chunk",
         type=int,
-        default=runner.DEFAULT_CHUNK,
-        help=f"worlds per model instance (default {runner.DEFAULT_CHUNK})",
+        default=DEFAULT_CHUNK,
+        help=f"worlds per model instance (default {DEFAULT_CHUNK})",
     )
     p.add_argument("--no-plot", action="store_true", help="skip drawing plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cstosim", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
-    sub.add_parser("params", help="list global parameters").set_defaults(func=_cmd_params)
-    run = sub.add_parser("run", help="run one scenario")
-    run.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
-    _run_options(run)
-    run.set_defaults(func=_cmd_run)
-    batch = sub.add_parser("batch", help="run several scenarios (default: all)")
-    batch.add_argument("scenarios", nargs="*", help="scenario ids or paths (default: all)")
-    _run_options(batch)
-    batch.set_defaults(func=_cmd_batch)
+def _validate_parser(sub) -> None:
     val = sub.add_parser("validate", help="score the model against documented outcomes")
     val.add_argument("files", nargs="*", help="scenario files (default: all documented)")
-    val.add_argument("--worlds", type=int, default=2000, help="worlds per scenario (2000)")
+    val.add_argument(
+        "--worlds",
+        type=int,
+        default=DEFAULT_WORLDS,
+        help=f"worlds per scenario (default {DEFAULT_WORLDS})",
+    )
     val.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     val.add_argument("--out", type=Path, default=None, help="output folder")
     val.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a global parameter"
     )
+    _add_parameters_option(val)
     val.add_argument(
         "--readme",
         type=Path,
@@ -214,21 +249,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=_cmd_validate)
+
+
+def _calibrate_parser(sub) -> None:
     cal = sub.add_parser("calibrate", help="fit the global parameters to documented history")
-    b = calibration.Budget()
+    b = Budget()
     cal.add_argument("--seed", type=int, default=1, help="search seed (default 1)")
-    cal.add_argument("--design", type=int, default=b.design, help="Latin-hypercube points")
     cal.add_argument(
-        "--generations", type=int, default=b.generations, help="evolution-strategy generations"
+        "--design", type=int, default=b.design, help=f"Latin-hypercube points ({b.design})"
     )
     cal.add_argument(
-        "--replicates", type=int, default=b.replicates, help="worlds per point during the search"
+        "--generations",
+        type=int,
+        default=b.generations,
+        help=f"evolution-strategy generations ({b.generations})",
+    )
+    cal.add_argument(
+        "--replicates",
+        type=int,
+        default=b.replicates,
+        help=f"worlds per point during the search ({b.replicates})",
     )
     cal.add_argument(
         "--final-worlds",
         type=int,
         default=b.final_worlds,
-        help="worlds per finalist when re-scoring",
+        help=f"worlds per finalist when re-scoring ({b.final_worlds})",
     )
     cal.add_argument("--no-loo", action="store_true", help="skip leave-one-scenario-out")
     cal.add_argument(
@@ -238,11 +284,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for the leave-one-out folds (default 1)",
     )
     cal.add_argument(
-        "--no-install", action="store_true", help="do not make the fitted set the package default"
+        "--name", default=None, help="name of the fitted set (default calibrated-<date>)"
+    )
+    cal.add_argument(
+        "--install",
+        action="store_true",
+        help="also install the fitted set in the package and make it the set in force",
     )
     cal.add_argument("--out", type=Path, default=None, help="output folder")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.set_defaults(func=_cmd_calibrate)
+
+
+def _sweep_parser(sub) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep spec (docs/sweeps.md)")
     sw.add_argument("spec", type=Path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml")
     sw.add_argument(
@@ -258,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--no-analysis", action="store_true", help="skip indices, PRIM and plots")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.set_defaults(func=_cmd_sweep)
+
+
+def _compare_parser(sub) -> None:
     cmp = sub.add_parser("compare", help="paired what-if: a scenario with and without changes")
     cmp.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
     cmp.add_argument(
@@ -266,11 +323,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter (see 'cstosim params') or a fact MEMBER.fact / world.fact to change",
     )
-    cmp.add_argument("--worlds", type=int, default=2000, help="paired worlds (default 2000)")
+    cmp.add_argument(
+        "--worlds",
+        type=int,
+        default=DEFAULT_WORLDS,
+        help=f"paired worlds (default {DEFAULT_WORLDS})",
+    )
     cmp.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     cmp.add_argument("--out", type=Path, default=None, help="output folder")
     cmp.add_argument("--no-plot", action="store_true", help="skip the difference chart")
     cmp.set_defaults(func=_cmd_compare)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every ``cstosim`` command."""
+    parser = argparse.ArgumentParser(prog="cstosim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
+    params = sub.add_parser("params", help="list global parameters and the values in force")
+    _add_parameters_option(params)
+    params.set_defaults(func=_cmd_params)
+    run = sub.add_parser("run", help="run one scenario")
+    run.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
+    _run_options(run)
+    run.set_defaults(func=_cmd_run)
+    batch = sub.add_parser("batch", help="run several scenarios (default: all)")
+    batch.add_argument("scenarios", nargs="*", help="scenario ids or paths (default: all)")
+    _run_options(batch)
+    batch.set_defaults(func=_cmd_batch)
+    _validate_parser(sub)
+    _calibrate_parser(sub)
+    _sweep_parser(sub)
+    _compare_parser(sub)
     plot = sub.add_parser("plot", help="draw plots of a run or batch folder")
     plot.add_argument("dir", help="a run folder or a batch folder")
     plot.set_defaults(func=_cmd_plot)
@@ -278,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``cstosim`` command; returns the exit code (2 for bad input)."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)

@@ -26,11 +26,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cstosim.parameters import defaults
-from cstosim.runner import simulate, write_result
-from cstosim.scenario import find_scenario, load_scenario
-from cstosim.storage import read_run
-from cstosim.vocabulary import MEMBERS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
+from cstosim.experiments.runs import simulate, write_result
+from cstosim.experiments.storage import read_run
+from cstosim.inputs.parameters import defaults
+from cstosim.inputs.scenario import find_scenario, load_scenario
+from cstosim.inputs.vocabulary import MEMBERS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 
 GOLDEN_DIR = Path(__file__).resolve().parent
 SCENARIOS = ("kazakhstan_2022", "armenia_trajectory_2020_2025")

@@ -1,0 +1,327 @@
+"""Global calibration: one parameter set for every documented scenario, fitted once.
+
+Method (likelihood-free): minimise the mean log score of the documented checks over a
+Latin-hypercube design of the declared parameter ranges, then refine with a small evolution
+strategy. Every point is scored on the same replicates (common random numbers), and the many
+points of a generation run as the worlds of one vectorised model. The finalists are re-scored on
+fresh seeds with more worlds before one is chosen, so the fit does not chase one seed's noise.
+
+Uncertainty is reported ABC-style: the spread of the best ``accept`` share of all evaluated
+points (rejection approximate Bayesian computation with the log score as distance).
+Leave-one-scenario-out repeats the whole search without each scenario in turn and scores the
+left-out scenario with the parameters fitted without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from ..inputs.errors import UserError
+from ..inputs.expected import Documented
+from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, sets_dir
+from ..inputs.settings import Budget
+from . import storage
+from .execution import worker_pool
+from .runs import simulate
+from .validation import BaseRates, Check, check_hits, log_score, score_scenario
+
+Points = dict[str, np.ndarray]
+Objective = Callable[[Points], np.ndarray]
+
+
+@dataclass
+class FitResult:
+    """The fitted point, its score, and every evaluated point with its loss."""
+
+    best: dict[str, float]
+    loss: float
+    evaluated: pd.DataFrame
+    history: list[float] = field(default_factory=list)
+
+    def accepted(self, share: float) -> pd.DataFrame:
+        """The best ``share`` of evaluated points (the ABC rejection sample)."""
+        k = max(int(round(share * len(self.evaluated))), 2)
+        return self.evaluated.nsmallest(k, "loss")
+
+
+def latin_hypercube(space: dict[str, tuple[float, float]], n: int, seed: int) -> Points:
+    """``n`` points spread over the box ``space`` (scipy's scrambled Latin hypercube)."""
+    unit = qmc.LatinHypercube(d=len(space), seed=np.random.default_rng(seed)).random(n)
+    lows = np.array([lo for lo, _ in space.values()])
+    highs = np.array([hi for _, hi in space.values()])
+    scaled = qmc.scale(unit, lows, highs)
+    return {name: scaled[:, i] for i, name in enumerate(space)}
+
+
+def _mutate(parents: Points, space, n: int, sigma: float, rng: np.random.Generator) -> Points:
+    """Children of randomly chosen parents, a random third of coordinates moved by N(0, σ·range)."""
+    names = list(space)
+    k = len(next(iter(parents.values())))
+    pick = rng.integers(0, k, size=n)
+    move = rng.random((n, len(names))) < max(1 / 3, 1 / len(names))
+    noise = rng.standard_normal((n, len(names)))
+    out = {}
+    for j, name in enumerate(names):
+        lo, hi = space[name]
+        value = parents[name][pick] + move[:, j] * noise[:, j] * sigma * (hi - lo)
+        out[name] = np.clip(value, lo, hi)
+    return out
+
+
+def fit(
+    objective: Objective,
+    space: dict[str, tuple[float, float]],
+    budget: Budget,
+    seed: int,
+    start: dict[str, float] | None = None,
+    rescore: Callable[[Points], np.ndarray] | None = None,
+) -> FitResult:
+    """Minimise ``objective`` over ``space``: Latin hypercube, then an evolution strategy.
+
+    ``objective`` maps points (arrays of equal length per parameter) to losses. ``start``, if
+    given, joins the design. ``rescore`` (default: ``objective``) judges the finalists.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(space)
+    points = latin_hypercube(space, budget.design, seed)
+    if start:
+        points = {k: np.append(v, start[k]) for k, v in points.items()}
+    frames, history = [], []
+
+    def evaluate(pts: Points) -> pd.DataFrame:
+        frame = pd.DataFrame(pts)
+        frame["loss"] = objective(pts)
+        frames.append(frame)
+        return frame
+
+    pool = evaluate(points)
+    sigma = 0.15
+    for _ in range(budget.generations):
+        elite = pool.nsmallest(budget.parents, "loss")
+        history.append(float(elite["loss"].iloc[0]))
+        children = _mutate(
+            {n: elite[n].to_numpy() for n in names}, space, budget.population, sigma, rng
+        )
+        new = evaluate(children)
+        pool = pd.concat([elite, new], ignore_index=True)
+        improved = new["loss"].min() < elite["loss"].iloc[0]
+        sigma = sigma if improved else sigma * 0.6
+    evaluated = pd.concat(frames, ignore_index=True)
+    finalists = evaluated.nsmallest(budget.finalists, "loss")
+    judged = (rescore or objective)({n: finalists[n].to_numpy() for n in names})
+    best_row = finalists.iloc[int(np.argmin(judged))]
+    history.append(float(np.min(judged)))
+    return FitResult(
+        {n: float(best_row[n]) for n in names}, float(np.min(judged)), evaluated, history
+    )
+
+
+# --- the model's objective ----------------------------------------------------------------------
+
+
+def score_points(
+    points: Points, scenarios: Sequence[Documented], base: BaseRates, replicates: int, seed: int
+) -> tuple[list[Check], np.ndarray]:
+    """``p_model`` of every check at every point: ``(checks, points)``.
+
+    Each point gets ``replicates`` worlds; worlds of different points share random numbers.
+    """
+    n_points = len(next(iter(points.values())))
+    params = {k: np.repeat(np.asarray(v, dtype=float), replicates) for k, v in points.items()}
+    checks, probs = [], []
+    for sc in scenarios:
+        result = simulate(
+            sc.scenario,
+            n_points * replicates,
+            seed,
+            parameters=params,
+            log_worlds=0,
+            chunk_worlds=n_points * replicates,
+            stream_period=replicates,
+        )
+        c, hits, _ = check_hits(sc, result.tables, base)
+        checks += c
+        probs.append(hits.reshape(len(c), n_points, replicates).mean(axis=2))
+    return checks, np.concatenate(probs) if probs else np.zeros((0, n_points))
+
+
+def mean_log_score(probs: np.ndarray) -> np.ndarray:
+    """Mean log score over checks, per point."""
+    return log_score(probs).mean(axis=0)
+
+
+def parameter_space() -> dict[str, tuple[float, float]]:
+    """Every declared parameter with its declared range."""
+    return {name: (p.low, p.high) for name, p in PARAMETERS.items()}
+
+
+def calibrate(
+    scenarios: Sequence[Documented],
+    budget: Budget,
+    seed: int,
+    start: dict[str, float] | None = None,
+    base: BaseRates | None = None,
+) -> FitResult:
+    """Fit one global parameter set to the checks of ``scenarios``."""
+    base = base or BaseRates.from_scenarios(list(scenarios))
+
+    def objective(points: Points) -> np.ndarray:
+        return mean_log_score(score_points(points, scenarios, base, budget.replicates, seed)[1])
+
+    def rescore(points: Points) -> np.ndarray:
+        reps = max(budget.final_worlds, budget.replicates)
+        return mean_log_score(score_points(points, scenarios, base, reps, seed + 1)[1])
+
+    return fit(objective, parameter_space(), budget, seed, start, rescore)
+
+
+def _fold(
+    held: Documented,
+    scenarios: Sequence[Documented],
+    budget: Budget,
+    seed: int,
+    start: dict[str, float] | None,
+    base: BaseRates,
+) -> pd.DataFrame:
+    """Fit without ``held``, then score ``held``'s checks on fresh seeds."""
+    rest = [s for s in scenarios if s.id != held.id]
+    fitted = calibrate(rest, budget, seed, start, base)
+    result = simulate(
+        held.scenario, budget.final_worlds, seed + 2, parameters=fitted.best, log_worlds=0
+    )
+    return score_scenario(held, result.tables, base)
+
+
+def leave_one_out(
+    scenarios: Sequence[Documented],
+    budget: Budget,
+    seed: int,
+    start: dict[str, float] | None = None,
+    workers: int = 1,
+    on_fold: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Each scenario's checks scored with parameters fitted on the other scenarios."""
+    base = BaseRates.from_scenarios(list(scenarios))
+    with worker_pool(workers) as pool:
+        if pool is None:
+            results = (_fold(h, scenarios, budget, seed, start, base) for h in scenarios)
+        else:
+            futures = [
+                pool.submit(_fold, h, scenarios, budget, seed, start, base) for h in scenarios
+            ]
+            results = (f.result() for f in futures)
+        frames = []
+        for held, frame in zip(scenarios, results, strict=True):
+            frames.append(frame)
+            if on_fold:
+                on_fold(held.id)
+    return pd.concat(frames, ignore_index=True)
+
+
+def calibrated_set(
+    result: FitResult, scenarios: Sequence[Documented], budget: Budget, seed: int, name: str
+) -> dict:
+    """The fitted values as a parameter-set record, with how they were obtained."""
+    accepted = result.accepted(budget.accept)
+    provenance = {
+        "method": "mean log score; Latin hypercube then evolution strategy; finalists re-scored "
+        "on fresh seeds (cstosim.experiments.calibration)",
+        "seed": seed,
+        "budget": budget.__dict__,
+        "scenarios": [s.id for s in scenarios],
+        "score": {"mean_log_score": result.loss, "history": result.history},
+        "abc_accepted": {
+            p: {
+                "q05": float(accepted[p].quantile(0.05)),
+                "q50": float(accepted[p].quantile(0.5)),
+                "q95": float(accepted[p].quantile(0.95)),
+            }
+            for p in result.best
+        },
+        "evaluated_points": int(len(result.evaluated)),
+        **storage.provenance(),
+    }
+    return {
+        "name": name,
+        "description": f"Global fit to the {len(scenarios)} documented scenarios "
+        f"(cstosim calibrate, seed {seed}).",
+        "values": result.best,
+        "provenance": provenance,
+    }
+
+
+def run_calibration(
+    budget: Budget,
+    seed: int,
+    out: Path,
+    name: str,
+    loo: bool = True,
+    progress: bool = True,
+    workers: int = 1,
+    start: ParameterSet | None = None,
+) -> list[Path]:
+    """Fit on every documented scenario from ``start`` (default: the set in force), report
+    leave-one-out, and write the fitted set ``<name>.json`` and its records to ``out``."""
+    from .validation import documented_scenarios
+
+    if min(budget.design, budget.replicates, budget.final_worlds) < 1 or budget.generations < 0:
+        raise UserError("calibrate: --design, --replicates and --final-worlds must be at least 1")
+    out = storage.prepare_output_dir(out)
+    start_values = dict((start or load_set()).values)
+    scenarios = documented_scenarios()
+    say = print if progress else (lambda *_: None)
+    say(f"fitting {len(PARAMETERS)} parameters on {len(scenarios)} documented scenarios")
+    fitted = calibrate(scenarios, budget, seed, start=start_values)
+    say(f"fitted: mean log score {fitted.loss:.4f}")
+    record = calibrated_set(fitted, scenarios, budget, seed, name)
+    storage.write_table(fitted.evaluated, out / "evaluated.parquet")
+    written = [out / "evaluated.parquet"]
+    if loo:
+        table = leave_one_out(
+            scenarios,
+            budget,
+            seed,
+            start=start_values,
+            workers=workers,
+            on_fold=lambda s: say(f"leave-one-out: fitted without {s}"),
+        )
+        with storage.atomic_open(out / "loo.csv") as fh:
+            fh.write(table.to_csv(index=False).encode())
+        share = float(table["modal_is_documented"].mean())
+        say(
+            f"leave-one-scenario-out: documented outcome modal in "
+            f"{int(table['modal_is_documented'].sum())} of {len(table)} checks ({share:.0%})"
+        )
+        written.append(out / "loo.csv")
+        record["provenance"]["leave_one_out"] = {
+            "checks": int(len(table)),
+            "modal_documented": int(table["modal_is_documented"].sum()),
+            "share": share,
+        }
+    set_path = out / f"{name}.json"
+    storage.write_json(record, set_path)
+    parse_set(set_path.read_bytes(), str(set_path))  # what we wrote must load as a set
+    return [set_path, *written]
+
+
+def install_set(path: Path) -> Path:
+    """Copy a parameter-set file into the package's shipped sets and make it the set in force.
+
+    Results made afterwards name the new set in ``meta.json``; the golden tests, written with the
+    old set, will then say which parameters moved.
+    """
+    raw = Path(path).read_bytes()
+    pset = parse_set(raw, str(path))
+    target = sets_dir() / f"{pset.name}.json"
+    with storage.atomic_open(target) as fh:
+        fh.write(raw)
+    with storage.atomic_open(sets_dir() / "DEFAULT") as fh:
+        fh.write(f"{pset.name}\n".encode())
+    load_set.cache_clear()
+    return target

@@ -1,0 +1,204 @@
+"""Result folders: atomic writes of Parquet tables and JSON, provenance, and reading runs back.
+
+The format is specified in ``docs/results.md``. Every file is written to a temporary name in its
+own folder, flushed to disk and renamed into place, so a file that exists is complete; a run folder
+is finished once ``meta.json`` exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.errors import UserError
+
+#: The Parquet tables of a run folder, without the ``.parquet`` suffix.
+TABLES: tuple[str, ...] = ("crises", "support", "transitions", "members", "steps", "log")
+META = "meta.json"
+
+
+@contextmanager
+def atomic_open(path: Path) -> Iterator[IO[bytes]]:
+    """Open a binary temporary file next to ``path``; on success fsync it and rename it to ``path``.
+
+    On an exception the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    # open() rather than tempfile, so the file gets the usual permissions (0o666 less umask)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` to ``path`` as Parquet (pyarrow, no index), atomically."""
+    with atomic_open(path) as fh:
+        df.to_parquet(fh, engine="pyarrow", index=False)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+def write_json(obj: Any, path: Path) -> None:
+    """Write ``obj`` to ``path`` as indented, key-sorted JSON, atomically (numpy values become
+    plain numbers and lists; anything else unknown becomes its ``str``)."""
+    text = json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n"
+    with atomic_open(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) and check that a file can be written in it."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-") as probe:
+            probe.write(b"ok")
+            probe.flush()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(
+            f"{path}: cannot write results here ({reason}); choose another --out folder"
+        ) from None
+    return path
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _git(*args: str) -> str:
+    here = Path(__file__).resolve().parent
+    done = subprocess.run(
+        ["git", *args], cwd=here, capture_output=True, text=True, timeout=5, check=True
+    )
+    return done.stdout.strip()
+
+
+def git_revision() -> str:
+    """The source tree's commit, with ``-dirty`` if tracked files changed; ``unknown`` if none."""
+    try:
+        revision = _git("rev-parse", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return revision + ("-dirty" if dirty else "")
+
+
+def provenance() -> dict[str, str]:
+    """Versions, source revision and creation time to store in ``meta.json``."""
+    return {
+        "package_version": _version("cstosim"),
+        "git_revision": git_revision(),
+        "python": platform.python_version(),
+        "numpy": _version("numpy"),
+        "pandas": _version("pandas"),
+        "mesa": _version("mesa"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def is_complete(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a finished run (its ``meta.json`` exists)."""
+    return (Path(run_dir) / META).is_file()
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run folder read back: ``meta.json`` and every table (empty if its file is absent)."""
+
+    path: Path
+    meta: dict[str, Any]
+    crises: pd.DataFrame = field(default_factory=pd.DataFrame)
+    support: pd.DataFrame = field(default_factory=pd.DataFrame)
+    transitions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return pd.DataFrame()
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError) as exc:
+        raise UserError(
+            f"{path}: unreadable result table ({exc}); re-run the scenario to rewrite it"
+        ) from None
+
+
+def require_complete(run_dir: Path) -> Path:
+    """``run_dir`` as a Path; :class:`UserError` if it holds no finished run."""
+    run_dir = Path(run_dir)
+    if not is_complete(run_dir):
+        raise UserError(
+            f"{run_dir}: not a finished cstosim run (no meta.json); "
+            "run 'cstosim run' first or name a run folder"
+        )
+    return run_dir
+
+
+def read_run(run_dir: Path) -> RunResult:
+    """Read a finished run folder; :class:`UserError` if it has no ``meta.json``."""
+    run_dir = require_complete(run_dir)
+    tables = {name: _read_table(run_dir / f"{name}.parquet") for name in TABLES}
+    return RunResult(path=run_dir, meta=read_meta(run_dir), **tables)
+
+
+def read_meta(run_dir: Path) -> dict:
+    """The ``meta.json`` of a finished run folder."""
+    return read_json(Path(run_dir) / META)
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file this package wrote; :class:`UserError` if it is missing or damaged."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable ({exc}); re-run the command that wrote it") from None
+
+
+def find_runs(path: Path) -> list[Path]:
+    """``path`` if it is a finished run, else its immediate sub-folders that are (sorted)."""
+    path = Path(path)
+    if is_complete(path):
+        return [path]
+    if not path.is_dir():
+        raise UserError(f"{path}: no such folder; name a run folder or a batch folder")
+    runs = sorted(p for p in path.iterdir() if p.is_dir() and is_complete(p))
+    if not runs:
+        raise UserError(
+            f"{path}: no finished cstosim run here or in its sub-folders (no meta.json); "
+            "run 'cstosim run' first or name a run or batch folder"
+        )
+    return runs

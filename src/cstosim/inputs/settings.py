@@ -1,0 +1,31 @@
+"""Run settings with their defaults, declared once: how many worlds, chunks, search budgets.
+
+Kept apart from the code that uses them so that the CLI can show the defaults in ``--help``
+without importing the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Worlds per scenario when a caller does not say.
+DEFAULT_WORLDS = 2000
+#: Worlds per model instance when a caller does not say: about 0.1-0.5 s of work.
+DEFAULT_CHUNK = 4096
+#: Worlds whose every decision goes to the run's event log.
+DEFAULT_LOG_WORLDS = 5
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much a calibration searches: design size, generations, population, replicates per
+    point, finalists and their worlds, and the ABC acceptance share."""
+
+    design: int = 256
+    generations: int = 12
+    population: int = 128
+    parents: int = 8
+    replicates: int = 48
+    finalists: int = 8
+    final_worlds: int = 1000
+    accept: float = 0.05
