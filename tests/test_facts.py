@@ -24,7 +24,7 @@ from cstosim.inputs.facts import (
 from cstosim.inputs.vocabulary import ACTOR_INDEX, ACTORS, MEMBER_INDEX, MEMBERS
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_INDICATORS = REPO.parent / "shared" / "data" / "indicators.csv"
+SOURCE_INDICATORS = REPO / "data" / "sources" / "indicators.csv"
 ORIGINAL_COLUMNS = ("member", "indicator", "value", "unit", "year", "source", "confidence", "notes")
 
 
@@ -241,9 +241,8 @@ def test_un_general_assembly_votes_are_not_read():
     assert "unga" not in Path(facts.__file__).read_text(encoding="utf-8").lower()
 
 
-@pytest.mark.skipif(not SHARED_INDICATORS.exists(), reason="shared data tables not available")
 def test_packaged_indicator_rows_are_unchanged_copies_of_the_shared_table():
-    with SHARED_INDICATORS.open(newline="", encoding="utf-8") as f:
+    with SOURCE_INDICATORS.open(newline="", encoding="utf-8") as f:
         shared = {tuple(r[c] for c in ORIGINAL_COLUMNS) for r in csv.DictReader(f)}
     for row in rows("indicators.csv"):
         assert tuple(row[c] for c in ORIGINAL_COLUMNS) in shared, row
