@@ -7,11 +7,49 @@ for Mesa, SciPy or Matplotlib.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from .inputs.errors import UserError
 from .inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, Budget
+
+#: The option that sets each argument of the Python API, to name in error messages.
+OPTIONS = {
+    "n_worlds": "--worlds",
+    "seed": "--seed",
+    "chunk_worlds": "--chunk",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "changes": "--set",
+    "design": "--design",
+    "generations": "--generations",
+    "replicates": "--replicates",
+    "final_worlds": "--final-worlds",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the option (not the whole usage text)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        match = re.fullmatch(r"argument ([^:]+): (.*)", message)
+        text = f"{match[1]}: {match[2]}" if match else message
+        raise UserError(f"{text}; see 'cstosim {self.prog.split(' ', 1)[-1]} --help'")
+
+
+def parse_set_items(items: list[str] | None) -> dict[str, float]:
+    """``NAME=VALUE`` pairs as given to ``--set`` (names are checked by the library)."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set temperature=0.5")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise UserError(f"--set {item}: '{value}' is not a number") from None
+    return out
 
 
 def _parameter_set(args: argparse.Namespace):
@@ -21,8 +59,6 @@ def _parameter_set(args: argparse.Namespace):
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float]:
-    from .inputs.overrides import parse_set_items
-
     return parse_set_items(args.set)
 
 
@@ -337,8 +373,9 @@ def _compare_parser(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every ``cstosim`` command."""
-    parser = argparse.ArgumentParser(prog="cstosim", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="cstosim", description="Simulate the CSTO's answers to calls for help.")
+    parser.add_argument("--version", action="version", version=f"cstosim {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
     params = sub.add_parser("params", help="list global parameters and the values in force")
     _add_parameters_option(params)
@@ -361,13 +398,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cstosim")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one ``cstosim`` command; returns the exit code (2 for bad input)."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         args.func(args)
     except UserError as exc:
-        print(f"cstosim: error: {exc}", file=sys.stderr)
+        print(f"cstosim: error: {exc.shown_with(OPTIONS)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cstosim: interrupted; finished results are kept on disk", file=sys.stderr)

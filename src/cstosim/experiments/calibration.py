@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ..inputs.errors import UserError
 from ..inputs.expected import Documented
 from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, sets_dir
 from ..inputs.settings import Budget
@@ -270,8 +269,7 @@ def run_calibration(
     leave-one-out, and write the fitted set ``<name>.json`` and its records to ``out``."""
     from .validation import documented_scenarios
 
-    if min(budget.design, budget.replicates, budget.final_worlds) < 1 or budget.generations < 0:
-        raise UserError("calibrate: --design, --replicates and --final-worlds must be at least 1")
+    budget.check()
     out = storage.prepare_output_dir(out)
     start_values = dict((start or load_set()).values)
     scenarios = documented_scenarios()

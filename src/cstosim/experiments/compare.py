@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from ..inputs.errors import UserError
-from ..inputs.overrides import input_bounds, split_overrides
+from ..inputs.overrides import check_overrides, split_overrides
 from ..inputs.scenario import Scenario, find_scenario, load_scenario
 from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS
 from . import storage
@@ -41,13 +41,10 @@ class Comparison:
 def check_changes(changes: Mapping[str, float]) -> None:
     """Raise :class:`UserError` for no change, an unknown input or a value out of its range."""
     if not changes:
-        raise UserError("compare: nothing to change; give at least one --set NAME=VALUE")
-    for name, value in changes.items():
-        low, high = input_bounds(name)
-        if not low <= value <= high:
-            raise UserError(
-                f"--set {name}={value:g}: outside [{low:g}, {high:g}]; choose a value in that range"
-            )
+        raise UserError(
+            "nothing to change; give at least one parameter or fact", argument="changes", value={}
+        )
+    check_overrides(changes)
 
 
 def paired_difference(baseline: np.ndarray, variant: np.ndarray, confidence: float = 0.95):
@@ -72,7 +69,9 @@ def compare(
     same ``n_worlds`` worlds and compare every metric (default: :func:`default_metrics`)."""
     check_changes(changes)
     if n_worlds < 2:
-        raise UserError(f"--worlds {n_worlds}: a paired interval needs at least 2 worlds")
+        raise UserError(
+            "a paired interval needs at least 2 worlds", argument="n_worlds", value=n_worlds
+        )
     metrics = metrics or default_metrics(scenario)
     situation = scenario
     params, facts = split_overrides(changes)

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.context import BaseContext
 from typing import TypeVar
 
-from ..inputs.errors import UserError
+from ..inputs.errors import UserError, require_at_least
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -38,8 +38,7 @@ def safe_process_context() -> BaseContext:
 
 def check_workers(workers: int) -> None:
     """Raise :class:`UserError` unless ``workers`` is at least 1."""
-    if workers < 1:
-        raise UserError(f"--workers {workers}: must be at least 1")
+    require_at_least("workers", workers, 1)
 
 
 @contextmanager
@@ -78,8 +77,10 @@ def open_executor(workers: int, scheduler: str | None = None) -> Iterator[Execut
             client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise UserError(
-            f"--scheduler {scheduler}: cannot connect ({exc}); start a Dask scheduler there or "
-            "check the address (tcp://HOST:8786)"
+            f"cannot connect ({exc}); start a Dask scheduler there or check the address "
+            "(tcp://HOST:8786)",
+            argument="scheduler",
+            value=scheduler,
         ) from None
     try:
         yield client.get_executor(pure=False)

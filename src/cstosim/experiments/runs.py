@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from ..core.model import FactValues
 from ..core.records import merge_steps, steps_table
-from ..inputs.errors import UserError
+from ..inputs.errors import require_at_least
 from ..inputs.overrides import check_overrides
 from ..inputs.parameters import ParameterSet, ParamValues, check_values, load_set, resolve
 from ..inputs.scenario import Scenario, all_scenarios, find_scenario, load_scenario
@@ -56,12 +56,9 @@ def check_run_args(
     n_worlds: int, seed: int, chunk_worlds: int, parameters: ParamValues | None
 ) -> None:
     """Raise :class:`UserError` for a run size, seed, chunk or parameter a run cannot take."""
-    if n_worlds < 1:
-        raise UserError(f"--worlds {n_worlds}: must be at least 1; give a positive number")
-    if seed < 0:
-        raise UserError(f"--seed {seed}: must be a non-negative integer")
-    if chunk_worlds < 1:
-        raise UserError(f"--chunk {chunk_worlds}: must be at least 1")
+    require_at_least("n_worlds", n_worlds, 1, "; give a positive number")
+    require_at_least("seed", seed, 0, " integer")
+    require_at_least("chunk_worlds", chunk_worlds, 1)
     check_values(parameters)
 
 

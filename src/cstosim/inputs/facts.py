@@ -87,9 +87,7 @@ def check_fact(key: str, value: float | np.ndarray) -> None:
     parse_fact_key(key)
     arr = np.asarray(value, dtype=float)
     if not (np.all(np.isfinite(arr)) and np.all(arr >= 0) and np.all(arr <= 1)):
-        raise UserError(
-            f"fact '{key}' = {value!r} must lie in [0, 1]; choose a value in that range"
-        )
+        raise UserError(f"fact '{key}' = {value!r} is outside [0, 1]; choose a value in that range")
 
 
 #: Collective peacekeeping forces, about 3,600 personnel (brief §2, Forces).

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .errors import UserError
 from .facts import check_fact, parse_fact_key
 from .parameters import PARAMETERS, unknown_parameter
 
@@ -44,17 +43,3 @@ def split_overrides(changes: Mapping[str, Value] | None) -> tuple[dict, dict]:
     check_overrides(changes)
     params = {k: v for k, v in (changes or {}).items() if k in PARAMETERS}
     return params, {k: v for k, v in (changes or {}).items() if k not in PARAMETERS}
-
-
-def parse_set_items(items: list[str] | None) -> dict[str, float]:
-    """``NAME=VALUE`` pairs as given to ``--set`` (names are checked by :func:`check_overrides`)."""
-    out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set temperature=0.5")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise UserError(f"--set {item}: '{value}' is not a number") from None
-    return out

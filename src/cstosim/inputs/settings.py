@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import require_at_least
+
 #: Worlds per scenario when a caller does not say.
 DEFAULT_WORLDS = 2000
 #: Worlds per model instance when a caller does not say: about 0.1-0.5 s of work.
@@ -29,3 +31,9 @@ class Budget:
     finalists: int = 8
     final_worlds: int = 1000
     accept: float = 0.05
+
+    def check(self) -> None:
+        """Raise :class:`UserError` for a budget that cannot search."""
+        for name in ("design", "population", "parents", "replicates", "finalists", "final_worlds"):
+            require_at_least(name, getattr(self, name), 1)
+        require_at_least("generations", self.generations, 0)
