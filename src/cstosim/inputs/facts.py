@@ -90,7 +90,7 @@ def check_fact(key: str, value: float | np.ndarray) -> None:
         raise UserError(f"fact '{key}' = {value!r} is outside [0, 1]; choose a value in that range")
 
 
-#: Collective peacekeeping forces, about 3,600 personnel (brief §2, Forces).
+#: Collective peacekeeping forces: up to 3,000 troops and about 600 police (S001).
 PEACEKEEPING_POOL = 3600
 
 _DATA_PACKAGE = "cstosim.inputs.data"

@@ -75,7 +75,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "share/severity",
         "perceive",
         "share of Russia's bandwidth a war it wages absorbs, per unit of the war's severity",
-        "brief §2: the war in Ukraine pulled forces and attention away (E18, E19)",
+        "E18, E19, S004: the war in Ukraine pulled forces and attention away",
     ),
     Parameter(
         "bandwidth_recovery",
@@ -84,7 +84,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "1/month",
         "perceive",
         "monthly rate at which Russia's available capacity returns toward its ceiling",
-        "modelling choice; the brief's finite Russian bandwidth (from Feb 2022)",
+        "modelling choice; Russia's bandwidth is finite and drained from Feb 2022 (E18, S004)",
     ),
     Parameter(
         "need_weight",
@@ -93,7 +93,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility/unit gap",
         "invoke",
         "pull toward asking for assistance per unit of capacity gap, scaled by trust",
-        "brief §3 step 2: severity and own capacity gap",
+        "docs/model.md, step 2: severity and own capacity gap (E08, E17)",
     ),
     Parameter(
         "request_cost",
@@ -111,7 +111,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "invoke",
         "cost of inviting foreign troops, per unit of sovereignty sensitivity",
-        "brief §3 state table: sovereignty_sensitivity",
+        "docs/facts.md: sovereignty_sensitivity (M09, M13)",
     ),
     Parameter(
         "consult_weight",
@@ -156,7 +156,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "deliberate",
         "Russia's interest in an ally's stability, per unit of the ally's alignment and severity",
-        "brief §3: Russia's interest in regime stability among its allies (E17)",
+        "E17: Russia's interest in an aligned regime's survival",
     ),
     Parameter(
         "russia_reputation",
@@ -165,7 +165,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "deliberate",
         "Russia's stake in the alliance's reputation (mean trust of active members)",
-        "brief §3: the alliance's reputation",
+        "docs/model.md, step 3: the alliance's reputation (S003)",
     ),
     Parameter(
         "russia_ties",
@@ -174,7 +174,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "deliberate",
         "cost to Russia of acting against an aggressor it has ties to, per unit of affinity",
-        "brief §2: Russia keeps working ties with Azerbaijan and Turkey (E12, E19)",
+        "E12, E19, S003: Russia keeps working ties with Azerbaijan",
     ),
     Parameter(
         "bandwidth_weight",
@@ -183,7 +183,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "deliberate",
         "how far lost bandwidth lowers Russia's willingness to act, per unit of capacity lost",
-        "brief §2: the war in Ukraine pulled forces away from 2022 (E18, E19)",
+        "E18, E19, S004: the war in Ukraine pulled forces away from 2022",
     ),
     Parameter(
         "legal_weight",
@@ -201,7 +201,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "deliberate",
         "weight of affinity with the requester minus affinity with the aggressor",
-        "brief §2 cross-cutting affinities (E19: Lukashenko on Aliyev)",
+        "E19, S003: cross-cutting affinities (Lukashenko on Aliyev)",
     ),
     Parameter(
         "precedent_weight",
@@ -246,7 +246,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "share",
         "learn",
         "how far a requester's trust moves toward the satisfaction of its own request",
-        "brief §3 step 5",
+        "docs/model.md, step 5 (E19, M21)",
     ),
     Parameter(
         "learn_spill",
@@ -255,7 +255,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "share",
         "learn",
         "how far other members' trust moves toward a requester's satisfaction (reputation)",
-        "brief §3 step 5: weaker reputation spillover",
+        "docs/model.md, step 5: weaker reputation spill-over",
     ),
     Parameter(
         "learn_need",
@@ -273,7 +273,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "value of staying per unit of trust times threat (expected protection)",
-        "brief §3 step 6",
+        "docs/model.md, step 6",
     ),
     Parameter(
         "value_dependency",
@@ -282,7 +282,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "value of staying per unit of dependency on Russia",
-        "brief §2 dependency on Russia",
+        "docs/facts.md: dependency (indicators in data/sources/indicators.csv; S001)",
     ),
     Parameter(
         "value_alignment",
@@ -291,7 +291,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "value of staying per unit of political alignment with Moscow",
-        "brief §3 state table: alignment",
+        "docs/facts.md: alignment",
     ),
     Parameter(
         "cost_sovereignty",
@@ -309,7 +309,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "cost of staying per unit of pressure to back Russia's wars",
-        "brief §3 step 6: entrapment pressure (E18)",
+        "E18: entrapment in Russia's demands",
     ),
     Parameter(
         "cost_outside",
@@ -318,7 +318,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "cost of staying per unit of outside option",
-        "brief §2 outside options",
+        "S002, S004: outside options (indicators.csv */external_ties)",
     ),
     Parameter(
         "cost_hostility",
@@ -345,7 +345,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "disaffection above which an active member freezes (or lapses at a renewal)",
-        "modelling choice; status hysteresis of the brief",
+        "modelling choice; status hysteresis (docs/model.md, step 6)",
     ),
     Parameter(
         "withdraw_gap",
