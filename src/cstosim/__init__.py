@@ -6,12 +6,6 @@ imported on first use, so that ``cstosim list`` does not pay for Mesa, SciPy and
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cstosim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "PARAMETERS": "inputs.parameters",
@@ -34,6 +28,13 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # read on use: importlib.metadata costs 0.1 s at start-up
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("cstosim")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     if name not in _EXPORTS:
         raise AttributeError(f"module 'cstosim' has no attribute {name!r}")
     return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -1,3 +1,5 @@
+"""``python -m cstosim``: the same as the ``cstosim`` command."""
+
 import sys
 
 from .cli import main

@@ -77,7 +77,7 @@ class AllianceModel(mesa.Model):
         parameter_set: ParameterSet | None = None,
     ) -> None:
         super().__init__(rng=seed)
-        self.rng, self.random = NoDraws("rng"), NoDraws("random")  # type: ignore[assignment]
+        self.rng, self.random = NoDraws("rng"), NoDraws("random")
         self.situation = scenario  # a Scenario has no place for [expected]
         self.n_worlds = n_worlds
         self.p = resolve(parameters, n_worlds, parameter_set)
@@ -101,7 +101,7 @@ class AllianceModel(mesa.Model):
                 MemberState(self, code, own, status)
         #: Index into the registry by state code; ``self.agents`` stays the one list of states.
         self.by_code: dict[str, MemberState] = {m.code: m for m in self.states}
-        self.russia: Russia = self.by_code["RUS"]  # type: ignore[assignment]
+        self.russia: Russia = self.by_code["RUS"]
         for m in self.states:
             m.disaffection = m.net_cost()
 
@@ -196,18 +196,7 @@ class AllianceModel(mesa.Model):
             if event.kind == "policy_shock":
                 self._shock(event, t, date)
         active = self._active(t)
-        external: defaultdict[str, float] = defaultdict(float)
-        internal: defaultdict[str, float] = defaultdict(float)
-        war_burden = 0.0
-        for e in active:
-            if e.kind == "internal_unrest":
-                internal[e.target] = max(internal[e.target], e.severity)
-            elif e.kind == "nonmember_war_by_member":
-                war_burden = max(war_burden, e.severity) if e.source == "RUS" else war_burden
-            elif e.kind in CRISIS_KINDS:
-                external[e.target] = max(external[e.target], e.severity)
-                if e.kind == "intra_member_clash" and e.source is not None:
-                    external[e.source] = max(external[e.source], e.severity)
+        external, internal, war_burden = _pressures(active)
         for m in self.agents:
             m.perceive(external[m.code], internal[m.code], self.p.threat_decay)
         for e in active:
@@ -338,3 +327,23 @@ class AllianceModel(mesa.Model):
         for m, status in zip(self.agents, new, strict=True):
             self.recorder.status_change(m.code, t, date, m.status, status)
             m.status = status
+
+
+def _pressures(
+    active: list[Event],
+) -> tuple[defaultdict[str, float], defaultdict[str, float], float]:
+    """The crises under way as pressure: external threat and internal unrest by state (the
+    gravest crisis counts), and the severity of a war Russia wages."""
+    external: defaultdict[str, float] = defaultdict(float)
+    internal: defaultdict[str, float] = defaultdict(float)
+    war = 0.0
+    for e in active:
+        if e.kind == "internal_unrest":
+            internal[e.target] = max(internal[e.target], e.severity)
+        elif e.kind == "nonmember_war_by_member":
+            war = max(war, e.severity) if e.source == "RUS" else war
+        elif e.kind in CRISIS_KINDS:
+            external[e.target] = max(external[e.target], e.severity)
+            if e.kind == "intra_member_clash" and e.source is not None:
+                external[e.source] = max(external[e.source], e.severity)
+    return external, internal, war

@@ -37,6 +37,7 @@ class Recorder:
 
     # --- per-world outcomes ---------------------------------------------------------------------
     def crisis(self, event, step: int, date: str, request, asked, response, size) -> None:
+        """Record one crisis: what was asked, the answer and any deployment, per world."""
         self.crises.append(
             dict(
                 crisis=event.id,
@@ -52,9 +53,11 @@ class Recorder:
         )
 
     def backing(self, event_id: str, member: str, backs: np.ndarray) -> None:
+        """Record who backed a call for political support, per world."""
         self.support.append(dict(event=event_id, member=member, backs=backs))
 
     def status_change(self, member: str, step: int, date: str, old, new) -> None:
+        """Record the worlds in which ``member`` changed status this month."""
         changed = np.flatnonzero(old != new)
         if changed.size:
             self.transitions.append((member, step, date, changed, old[changed], new[changed]))
@@ -91,8 +94,16 @@ class Recorder:
 
     # --- sampled log ----------------------------------------------------------------------------
     def note(
-        self, i: int, step: int, date: str, stage: str, actor: str, event: str, detail: str
+        self,
+        i: int | np.integer,
+        step: int,
+        date: str,
+        stage: str,
+        actor: str,
+        event: str,
+        detail: str,
     ) -> None:
+        """Add one line to the event log of a logged world."""
         self.log.append(
             dict(
                 world=int(self.world_ids[i]),

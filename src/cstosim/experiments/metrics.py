@@ -15,7 +15,7 @@ the last two. Metrics never read ``[expected]``: they name outcomes, not what ha
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, override
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,35 +72,46 @@ class _CrisisMetric(_Metric):
 
 
 class ResponseAtLeast(_CrisisMetric):
+    """1 if the alliance's answer to ``crisis`` reached ``rung``, else 0."""
+
     kind: Literal["response_at_least"]
     rung: Literal[RUNG_NAMES]  # type: ignore[valid-type]
 
+    @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
         return (self._record(model)["response"] >= RUNG_NAMES.index(self.rung)).astype(float)
 
 
 class RequestAtLeast(_CrisisMetric):
+    """1 if the affected member asked at least ``request`` in ``crisis``, else 0."""
+
     kind: Literal["request_at_least"]
     request: Literal[REQUEST_NAMES[1:]]  # type: ignore[valid-type]
 
+    @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
         return (self._record(model)["request"] >= REQUEST_NAMES.index(self.request)).astype(float)
 
 
 class StatusIn(_Metric):
+    """1 if ``member``'s status at ``date`` (or ``ever`` up to it) is in ``statuses``."""
+
     kind: Literal["status_in"]
     member: MemberCode
     statuses: list[Literal[STATUS_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
     date: MonthStr | None = None
     ever: bool = False
 
+    @override
     def check(self, sc: Scenario) -> None:
         self._check_date(sc, self.date)
 
+    @override
     def steps(self, sc: Scenario) -> set[int]:
         last = self._step(sc, self.date)
         return set(range(last + 1)) if self.ever else {last}
 
+    @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
         codes = [Status[s.upper()] for s in self.statuses]
         i = MEMBERS.index(self.member)
@@ -113,31 +124,41 @@ class StatusIn(_Metric):
 
 
 class ActiveMembers(_Metric):
+    """How many of the nine states are active at the end of ``date``."""
+
     kind: Literal["active_members"]
     date: MonthStr | None = None
 
+    @override
     def check(self, sc: Scenario) -> None:
         self._check_date(sc, self.date)
 
+    @override
     def steps(self, sc: Scenario) -> set[int]:
         return {self._step(sc, self.date)}
 
+    @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
         status = snaps[self._step(model.situation, self.date)]["status"]
         return (status == Status.ACTIVE).sum(axis=0).astype(float)
 
 
 class Trust(_Metric):
+    """``member``'s trust in the alliance at the end of ``date``."""
+
     kind: Literal["trust"]
     member: MemberCode
     date: MonthStr | None = None
 
+    @override
     def check(self, sc: Scenario) -> None:
         self._check_date(sc, self.date)
 
+    @override
     def steps(self, sc: Scenario) -> set[int]:
         return {self._step(sc, self.date)}
 
+    @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
         trust = snaps[self._step(model.situation, self.date)]["trust"]
         return trust[MEMBERS.index(self.member)].copy()

@@ -27,6 +27,8 @@ MAX_POINTS = 10_000_000
 
 
 class SweepMeta(Strict):
+    """The ``[sweep]`` table: scenario, design, size, replicates, seed and options."""
+
     scenario: str
     sampler: Annotated[str, one_of(SAMPLERS, "sampler")]
     points: Annotated[int, Field(ge=1)]
@@ -47,9 +49,26 @@ class SweepMeta(Strict):
 
 
 class Discovery(Strict):
+    """The ``[prim]`` table: which metric, above which threshold, with what coverage."""
+
     metric: str
     threshold: float = 0.5
     min_coverage: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+
+
+def _check_range(name: str, lo: float, hi: float) -> None:
+    """A swept input's [lo, hi] must be a real interval inside its declared range."""
+    try:
+        low, high = input_bounds(name)
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+    if not lo < hi:
+        raise ValueError(f"parameters.{name}: low {lo} must be below high {hi}")
+    if lo < low or hi > high:
+        raise ValueError(
+            f"parameters.{name}: range [{lo}, {hi}] leaves the declared bounds "
+            f"[{low}, {high}]; narrow it"
+        )
 
 
 class SweepSpec(Strict):
@@ -65,17 +84,7 @@ class SweepSpec(Strict):
         if not self.parameters:
             raise ValueError("parameters: empty; name at least one input with [low, high]")
         for name, (lo, hi) in self.parameters.items():
-            try:
-                low, high = input_bounds(name)
-            except UserError as exc:
-                raise ValueError(str(exc)) from None
-            if not lo < hi:
-                raise ValueError(f"parameters.{name}: low {lo} must be below high {hi}")
-            if lo < low or hi > high:
-                raise ValueError(
-                    f"parameters.{name}: range [{lo}, {hi}] leaves the declared bounds "
-                    f"[{low}, {high}]; narrow it"
-                )
+            _check_range(name, lo, hi)
         n = self.n_points
         if n > MAX_POINTS:
             raise ValueError(f"sweep: {n} points is more than {MAX_POINTS}; lower points")
@@ -91,14 +100,17 @@ class SweepSpec(Strict):
 
     @property
     def names(self) -> list[str]:
+        """The swept inputs, in the spec's order."""
         return list(self.parameters)
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
+        """Each swept input's (low, high), in the spec's order."""
         return [(lo, hi) for lo, hi in self.parameters.values()]
 
     @property
     def n_points(self) -> int:
+        """How many points the design has."""
         return n_points(self.sweep.sampler, self.sweep.points, len(self.parameters))
 
     def spec_hash(self) -> str:

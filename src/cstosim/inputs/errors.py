@@ -24,7 +24,7 @@ class UserError(Exception):
 
     def shown_with(self, options: Mapping[str, str]) -> str:
         """The message with the API argument replaced by its command-line option."""
-        if self.argument in options:
+        if self.argument is not None and self.argument in options:
             return f"{options[self.argument]} {self.value}: {self.message}"
         return str(self)
 

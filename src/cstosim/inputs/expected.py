@@ -20,6 +20,8 @@ from .vocabulary import CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 
 
 class ExpectedCrisis(Strict):
+    """A crisis's documented request and the rungs that count as its documented answer."""
+
     event: str
     request: Literal[REQUEST_NAMES]  # type: ignore[valid-type]
     response: list[Literal[RUNG_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
@@ -27,6 +29,8 @@ class ExpectedCrisis(Strict):
 
 
 class ExpectedMembership(Strict):
+    """A member's documented status: entered near a date, or held at it."""
+
     member: MemberCode
     status: Literal[STATUS_NAMES]  # type: ignore[valid-type]
     date: MonthStr
@@ -43,6 +47,8 @@ class ExpectedMembership(Strict):
 
 
 class ExpectedSupport(Strict):
+    """Whether a member backed Russia's call for political support."""
+
     event: str
     member: MemberCode
     backs: bool
@@ -50,6 +56,8 @@ class ExpectedSupport(Strict):
 
 
 class Expected(Strict):
+    """The ``[expected]`` block: documented crisis outcomes, statuses and backing."""
+
     crisis: list[ExpectedCrisis] = []
     membership: list[ExpectedMembership] = []
     support: list[ExpectedSupport] = []

@@ -50,25 +50,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import UserError
-from .vocabulary import ACTOR_INDEX, ACTORS, MEMBERS
-
-#: Per-member facts, each in [0, 1].
-MEMBER_FACTS: tuple[str, ...] = (
-    "dependency",  # cost of crossing Russia: remittances, trade, arms, bases
-    "alignment",  # political closeness to Moscow versus outside patrons
-    "trust",  # expectation that the alliance helps when asked (starting value)
-    "sovereignty_sensitivity",  # cost of foreign troops or mandates on internal matters
-    "capacity",  # own forces: how far the state can help itself
-    "outside_option",  # value of alternative partners
-    "threat",  # chronic perceived external threat (baseline to which events decay)
-    "unrest",  # chronic internal unrest (baseline)
-)
-
-#: Facts of the alliance as a whole, each in [0, 1].
-WORLD_FACTS: tuple[str, ...] = (
-    "integration",  # depth of military integration and mandates on internal matters
-    "russia_bandwidth",  # share of Russia's capacity free for its allies at the start
-)
+from .vocabulary import ACTOR_INDEX, ACTORS, MEMBER_FACTS, MEMBERS, WORLD_FACTS
 
 
 def parse_fact_key(key: str) -> tuple[str, str]:

@@ -550,3 +550,23 @@ def resolve(
 def defaults() -> dict[str, float]:
     """The values of the parameter set in force."""
     return dict(load_set().values)
+
+
+def parameters_table(parameter_set: ParameterSet | None = None) -> str:
+    """Every declaration, with the value of ``parameter_set`` (default: the set in force), as a
+    Markdown table: the one generated in ``docs/parameters.md``."""
+    pset = parameter_set or load_set()
+    lines = [
+        f"Values from the parameter set `{pset.name}`; ◆ marks a value on a bound of its range.",
+        "",
+        "| parameter | value | range | unit | stage | meaning | source |",
+        "|---|---:|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS.values():
+        value = pset.values[p.name]
+        mark = " ◆" if p.at_bound(value) else ""
+        lines.append(
+            f"| `{p.name}` | {value:.4g}{mark} | [{p.low}, {p.high}] | {p.unit} | {p.stage} | "
+            f"{p.meaning} | {p.source} |"
+        )
+    return "\n".join(lines)

@@ -17,15 +17,16 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
-from .facts import MEMBER_FACTS, WORLD_FACTS
 from .schema import Strict, format_validation, one_of, read_toml
 from .vocabulary import (
     ACTORS,
     CRISIS_KINDS,
     EVENT_KINDS,
+    MEMBER_FACTS,
     MEMBERS,
     SHOCK_KINDS,
     STATUS_NAMES,
+    WORLD_FACTS,
 )
 
 Severity = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -59,6 +60,8 @@ def months_between(start: str, end: str) -> int:
 
 
 class Meta(Strict):
+    """The ``[scenario]`` table: id, title, dates, notes and sources."""
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     title: str
     hypothetical: bool
@@ -76,6 +79,8 @@ class Meta(Strict):
 
 
 class FactOverride(Strict):
+    """A ``[[facts]]`` entry: one member fact that differs from the baseline, sourced."""
+
     member: MemberCode
     field: Annotated[str, one_of(MEMBER_FACTS, "fact")]
     value: Severity
@@ -83,12 +88,16 @@ class FactOverride(Strict):
 
 
 class WorldFact(Strict):
+    """A ``[[world]]`` entry: one alliance-wide fact for this moment, sourced."""
+
     field: Annotated[str, one_of(WORLD_FACTS, "world fact")]
     value: Severity
     source: str
 
 
 class AffinityOverride(Strict):
+    """An ``[[affinity]]`` entry: a pair's affinity for this moment, sourced."""
+
     a: ActorCode
     b: ActorCode
     value: Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -96,6 +105,8 @@ class AffinityOverride(Strict):
 
 
 class Event(Strict):
+    """An ``[[events]]`` entry: a dated crisis or policy shock (``docs/model.md``)."""
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     date: MonthStr
     kind: Annotated[str, one_of(EVENT_KINDS, "event kind")]
@@ -165,10 +176,12 @@ class Scenario(Strict):
 
     @property
     def id(self) -> str:
+        """The scenario id (``[scenario] id``)."""
         return self.scenario.id
 
     @property
     def n_steps(self) -> int:
+        """Months simulated, both ends included."""
         return months_between(self.scenario.start, self.scenario.end) + 1
 
     def step_of(self, when: str) -> int:

@@ -6,8 +6,10 @@ Integer codes index numpy arrays; the names are what scenario files and result t
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The nine states that have been parties to the Collective Security Treaty, in array order.
 MEMBERS: tuple[str, ...] = ("RUS", "BLR", "KAZ", "KGZ", "TJK", "ARM", "UZB", "AZE", "GEO")
@@ -46,6 +48,8 @@ LEGAL_TRANSITIONS: frozenset[tuple[Status, Status]] = frozenset(
 
 def legal_transition_table() -> np.ndarray:
     """Boolean matrix ``T[a, b]``: may a world move from status a to status b in one step."""
+    import numpy as np  # here, so that reading scenarios (cstosim list) needs no numpy
+
     table = np.eye(len(Status), dtype=bool)
     for a, b in LEGAL_TRANSITIONS:
         table[a, b] = True
@@ -106,3 +110,21 @@ SHOCK_KINDS: tuple[str, ...] = (
     "treaty_renewal",
 )
 EVENT_KINDS: tuple[str, ...] = CRISIS_KINDS + ("policy_shock",)
+
+#: Per-member facts, each in [0, 1].
+MEMBER_FACTS: tuple[str, ...] = (
+    "dependency",  # cost of crossing Russia: remittances, trade, arms, bases
+    "alignment",  # political closeness to Moscow versus outside patrons
+    "trust",  # expectation that the alliance helps when asked (starting value)
+    "sovereignty_sensitivity",  # cost of foreign troops or mandates on internal matters
+    "capacity",  # own forces: how far the state can help itself
+    "outside_option",  # value of alternative partners
+    "threat",  # chronic perceived external threat (baseline to which events decay)
+    "unrest",  # chronic internal unrest (baseline)
+)
+
+#: Facts of the alliance as a whole, each in [0, 1].
+WORLD_FACTS: tuple[str, ...] = (
+    "integration",  # depth of military integration and mandates on internal matters
+    "russia_bandwidth",  # share of Russia's capacity free for its allies at the start
+)

@@ -21,8 +21,10 @@ from cstosim.experiments.runs import simulate
 from cstosim.experiments.storage import TABLES
 from cstosim.inputs.expected import Documented, Expected, parse_expected
 from cstosim.inputs.scenario import Scenario, split_file
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.regression]
+
 DOCUMENTED = ("kazakhstan_2022", "armenia_trajectory_2020_2025")
 N_WORLDS = 300
 SEED = 777

@@ -202,6 +202,7 @@ def _assert_png(path: Path) -> None:
     assert path.stat().st_size > 20_000
 
 
+@pytest.mark.unit
 def test_plot_run_writes_every_plot(run_dir: Path) -> None:
     written = plot_run(run_dir)
     names = ["responses.png", "defection.png", "trust.png"]
@@ -212,6 +213,7 @@ def test_plot_run_writes_every_plot(run_dir: Path) -> None:
     assert sorted(p.name for p in (run_dir / "plots").iterdir()) == sorted(names)
 
 
+@pytest.mark.unit
 def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
     (run_dir / "crises.parquet").unlink()
     written = plot_run(run_dir)
@@ -220,6 +222,8 @@ def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
     assert not (run_dir / "plots" / "responses.png").exists()
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_plot_path_on_a_batch_adds_a_summary(tmp_path: Path) -> None:
     make_run(tmp_path / "batch" / "first", seed=1)
     make_run(tmp_path / "batch" / "second", seed=2)
@@ -230,11 +234,13 @@ def test_plot_path_on_a_batch_adds_a_summary(tmp_path: Path) -> None:
     _assert_png(summary)
 
 
+@pytest.mark.unit
 def test_plot_path_on_a_run_draws_no_summary(run_dir: Path) -> None:
     written = plot_path(run_dir)
     assert [p.name for p in written] == ["responses.png", "defection.png", "trust.png"]
 
 
+@pytest.mark.unit
 def test_wilson_interval_brackets_the_share() -> None:
     lo, hi = wilson_interval(np.array([0, 25, 50]), 50)
     assert lo[0] == pytest.approx(0.0) and hi[2] == pytest.approx(1.0)
@@ -265,6 +271,8 @@ def _texts(fig: Figure) -> list[Text]:
     ]
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 @pytest.mark.parametrize("n_steps", [2, 24, 200])
 def test_no_text_runs_off_the_figure(
     tmp_path: Path, drawn: dict[str, Figure], n_steps: int
@@ -287,6 +295,8 @@ def test_no_text_runs_off_the_figure(
             assert inside, f"{name}: {text.get_text()!r} runs off the figure ({box} in {frame})"
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_titles_are_wrapped(tmp_path: Path, drawn: dict[str, Figure]) -> None:
     plot_run(make_run(tmp_path / "run", title=LONG_TITLE))
     for name, fig in drawn.items():
@@ -295,6 +305,8 @@ def test_titles_are_wrapped(tmp_path: Path, drawn: dict[str, Figure]) -> None:
         assert len(lines) >= 3, name  # the long title wraps, then the description
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_notes_above_bars_do_not_overlap(tmp_path: Path, drawn: dict[str, Figure]) -> None:
     plot_run(make_run(tmp_path / "run", crises=(UKRAINE, *CRISES)))
     fig = drawn["responses.png"]
@@ -308,6 +320,8 @@ def test_notes_above_bars_do_not_overlap(tmp_path: Path, drawn: dict[str, Figure
         assert not any(note.overlaps(bar) for bar in bars)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_run_lists_wars_on_non_members_last(tmp_path: Path, drawn: dict[str, Figure]) -> None:
     plot_run(make_run(tmp_path / "run", crises=(UKRAINE, *CRISES)))
     ax = drawn["responses.png"].axes[0]
@@ -315,6 +329,8 @@ def test_run_lists_wars_on_non_members_last(tmp_path: Path, drawn: dict[str, Fig
     assert labels == ["kgz_tjk_border_clash", "arm_incursion", "kaz_unrest", "ukraine_war"]
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_summary_leaves_out_wars_on_non_members(tmp_path: Path, drawn: dict[str, Figure]) -> None:
     make_run(tmp_path / "batch" / "first", seed=1, crises=(UKRAINE, *CRISES[:2]))
     make_run(tmp_path / "batch" / "second", seed=2, crises=(UKRAINE,))
@@ -334,6 +350,8 @@ def test_summary_leaves_out_wars_on_non_members(tmp_path: Path, drawn: dict[str,
     assert "2 crises in 2 runs" in title
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_summary_skipped_when_every_crisis_is_a_war_on_a_non_member(tmp_path: Path) -> None:
     make_run(tmp_path / "batch" / "first", crises=(UKRAINE,))
     make_run(tmp_path / "batch" / "second", seed=2, crises=())
@@ -347,6 +365,8 @@ def test_summary_skipped_when_every_crisis_is_a_war_on_a_non_member(tmp_path: Pa
     assert not (tmp_path / "batch" / "plots" / "summary_responses.png").exists()
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
     for i, name in enumerate(("first", "second", "third")):
         make_run(tmp_path / "batch" / name, seed=i, crises=(UKRAINE, *CRISES))
@@ -357,6 +377,8 @@ def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
     assert {p: p.read_bytes() for p in parallel} == before
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_plots_read_only_the_columns_they_use(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path / "run")
     pd.read_parquet(run_dir / "steps.parquet").drop(columns="threat_mean").to_parquet(
@@ -371,6 +393,7 @@ def test_plots_read_only_the_columns_they_use(tmp_path: Path) -> None:
         plot_run(run_dir)
 
 
+@pytest.mark.unit
 def test_month_ticks() -> None:
     dec_2021 = 2021 * 12 + 11
     assert plots._month_ticks(dec_2021, dec_2021 + 1) == (
@@ -384,6 +407,7 @@ def test_month_ticks() -> None:
     assert len(plots._month_ticks(2020 * 12 + 8, 2021 * 12 + 2)[0]) == 7  # monthly
 
 
+@pytest.mark.unit
 def test_percentages_near_the_ends() -> None:
     assert [plots._pct(x) for x in (0, 0.0003, 0.004, 0.5, 0.996, 0.9995, 1 - 1e-12, 1)] == [
         "0%",

@@ -1,10 +1,13 @@
 """Unit tests: each decision rule against values computed by hand."""
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from cstosim.core import rules
 from cstosim.inputs.vocabulary import Request, Rung, Stance, Status
+
+pytestmark = [pytest.mark.unit]
 
 
 def test_logistic_values():

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
+pytestmark = [pytest.mark.unit]
+
+REPO = ROOT
 SOURCES = REPO / "data" / "sources"
 BIBLIOGRAPHY = REPO / "docs" / "bibliography.md"
 

@@ -1,8 +1,7 @@
 """Calibration recovers known parameters: on a synthetic objective and on the model itself."""
 
-from pathlib import Path
-
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose
 
 from cstosim.experiments import calibration as cal
@@ -10,10 +9,12 @@ from cstosim.experiments.runs import simulate
 from cstosim.experiments.validation import BaseRates
 from cstosim.inputs.expected import load_documented
 from cstosim.inputs.scenario import load_scenario
+from tests.support import MINI
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
+FIXTURE = MINI
 
 
+@pytest.mark.unit
 def test_latin_hypercube_stays_in_bounds_and_stratifies():
     pts = cal.latin_hypercube({"a": (0.0, 1.0), "b": (-5.0, 5.0)}, 50, seed=3)
     assert pts["a"].shape == (50,)
@@ -22,6 +23,7 @@ def test_latin_hypercube_stays_in_bounds_and_stratifies():
     assert np.array_equal(np.sort(np.floor(pts["a"] * 50)), np.arange(50))
 
 
+@pytest.mark.unit
 def test_fit_recovers_the_minimum_of_a_noisy_objective():
     """Known answer: a = 0.3, b = -2; b's range is wide; noise as from finite worlds."""
     rng = np.random.default_rng(0)
@@ -37,6 +39,8 @@ def test_fit_recovers_the_minimum_of_a_noisy_objective():
     assert res.accepted(0.05)["loss"].max() <= res.evaluated["loss"].quantile(0.06)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path):
     """Synthetic truth: the fixture's documented outcome is whatever the model does at
     support_threshold = 0.2. Fitting that one parameter from a wide range must land near 0.2."""
@@ -63,6 +67,7 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
     assert base.backs == 0.5
 
 
+@pytest.mark.unit
 def test_score_points_shares_random_numbers_across_points():
     sc = load_documented(FIXTURE)
     base = BaseRates.from_scenarios([sc])

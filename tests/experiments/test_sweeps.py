@@ -28,9 +28,7 @@ from cstosim.experiments.sweep_spec import load_spec
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.parameters import defaults
 from cstosim.inputs.scenario import load_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-MINI = ROOT / "tests" / "fixtures" / "mini.toml"
+from tests.support import MINI
 
 SPEC = """
 [sweep]
@@ -83,6 +81,7 @@ def points(out: Path) -> pd.DataFrame:
 
 
 # --- designs ----------------------------------------------------------------------------------
+@pytest.mark.unit
 @pytest.mark.parametrize("sampler", SAMPLERS)
 def test_design_has_the_stated_size_and_stays_in_bounds(sampler):
     bounds = [(0.0, 1.0), (2.0, 5.0), (-1.0, 0.5)]
@@ -94,11 +93,13 @@ def test_design_has_the_stated_size_and_stays_in_bounds(sampler):
     assert_allclose(x, sample(sampler, ["a", "b", "c"], bounds, size, seed=7))
 
 
+@pytest.mark.unit
 def test_grid_is_the_full_product_of_levels():
     x = sample("grid", ["a", "b"], [(0.0, 1.0), (10.0, 20.0)], 3, seed=0)
     assert sorted(map(tuple, x)) == [(a, b) for a in (0, 0.5, 1) for b in (10, 15, 20)]
 
 
+@pytest.mark.property
 @settings(max_examples=25, deadline=None)
 @given(
     n=st.integers(2, 200),
@@ -129,6 +130,7 @@ BAD = [
 ]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("old", "new", "message"), BAD)
 def test_bad_spec_is_one_clear_line(tmp_path, capsys, old, new, message):
     path = write_spec(tmp_path)
@@ -142,6 +144,7 @@ def test_bad_spec_is_one_clear_line(tmp_path, capsys, old, new, message):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.unit
 def test_sobol_needs_a_power_of_two(tmp_path):
     with pytest.raises(UserError, match="power of two"):
         load_spec(write_spec(tmp_path, sampler="sobol", points=100))
@@ -155,6 +158,7 @@ def reference(tmp_path_factory) -> Path:
     return api.run_sweep(write_spec(folder), folder / "out", progress=False, analyse=False)
 
 
+@pytest.mark.e2e
 def test_sweep_writes_one_row_per_point_within_bounds(reference):
     table = points(reference)
     assert list(table["point"]) == list(range(12))
@@ -166,6 +170,8 @@ def test_sweep_writes_one_row_per_point_within_bounds(reference):
     assert len(list((reference / "chunks").glob("*.parquet"))) == 4  # 3 points per chunk
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_two_workers_give_identical_results(reference, tmp_path):
     out = api.run_sweep(
         write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
@@ -173,6 +179,8 @@ def test_two_workers_give_identical_results(reference, tmp_path):
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_dask_cluster_gives_identical_results(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
@@ -188,6 +196,7 @@ def test_dask_cluster_gives_identical_results(reference, tmp_path):
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
+@pytest.mark.e2e
 def test_chunk_size_changes_nothing_but_the_files(reference, tmp_path):
     out = api.run_sweep(
         write_spec(tmp_path, chunk=70), tmp_path / "out", progress=False, analyse=False
@@ -195,6 +204,7 @@ def test_chunk_size_changes_nothing_but_the_files(reference, tmp_path):
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
+@pytest.mark.fault
 def test_interrupted_sweep_resumes_without_repeating_a_chunk(reference, tmp_path, monkeypatch):
     real, calls = sweep.evaluate_chunk, []
 
@@ -227,6 +237,7 @@ def _threads(workers, scheduler):
         yield executor
 
 
+@pytest.mark.fault
 def test_failed_chunk_is_retried(reference, tmp_path, monkeypatch):
     real, failures = sweep.evaluate_chunk, []
 
@@ -246,6 +257,7 @@ def test_failed_chunk_is_retried(reference, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
+@pytest.mark.fault
 def test_chunk_that_keeps_failing_is_reported_and_the_rest_kept(tmp_path, monkeypatch):
     real = sweep.evaluate_chunk
 
@@ -272,6 +284,8 @@ def _die_once(marker: Path, job):
     return sweep.evaluate_chunk(job)
 
 
+@pytest.mark.fault
+@pytest.mark.slow
 def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
     marker = tmp_path / "killed"
     monkeypatch.setattr(sweep, "evaluate_chunk", functools.partial(_die_once, marker))
@@ -283,12 +297,14 @@ def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
+@pytest.mark.e2e
 def test_a_different_spec_is_refused_in_the_same_folder(reference, tmp_path):
     other = write_spec(tmp_path, replicates=11)
     with pytest.raises(UserError, match="holds a different sweep"):
         api.run_sweep(other, reference, progress=False, analyse=False)
 
 
+@pytest.mark.e2e
 def test_common_random_numbers_make_equal_points_equal(tmp_path):
     """Grid levels repeat each value of one input; with CRN, a metric that input cannot move
     (KAZ's trust before the Armenian crisis does not depend on Armenia's dependency) is equal."""
@@ -299,6 +315,7 @@ def test_common_random_numbers_make_equal_points_equal(tmp_path):
 
 
 # --- metrics ----------------------------------------------------------------------------------
+@pytest.mark.unit
 def test_metrics_agree_with_the_result_tables():
     sc = load_scenario(MINI)
     metrics = [
@@ -319,12 +336,14 @@ def test_metrics_agree_with_the_result_tables():
 
 
 # --- paired what-ifs --------------------------------------------------------------------------
+@pytest.mark.unit
 def test_paired_difference_by_hand():
     mean, low, high = compare.paired_difference(np.array([0, 1, 0, 1]), np.array([1, 1, 1, 1]))
     # d = (1, 0, 1, 0): mean 0.5, sd 0.57735, se 0.288675, t(0.975, 3) = 3.182446
     assert_allclose([mean, low, high], [0.5, 0.5 - 0.918693, 0.5 + 0.918693], atol=1e-6)
 
 
+@pytest.mark.unit
 def test_a_change_to_the_default_value_changes_nothing():
     sc = load_scenario(MINI)
     result = compare.compare(sc, {"war_burden": defaults()["war_burden"]}, n_worlds=200, seed=1)
@@ -332,6 +351,7 @@ def test_a_change_to_the_default_value_changes_nothing():
     assert (result.table["ci_low"] == 0).all() and (result.table["ci_high"] == 0).all()
 
 
+@pytest.mark.unit
 def test_common_random_numbers_narrow_the_interval():
     sc = load_scenario(MINI)
     result = compare.compare(sc, {"war_burden": 0.0}, n_worlds=400, seed=1)
@@ -353,6 +373,7 @@ def test_common_random_numbers_narrow_the_interval():
         ("war_burden", "expected NAME=VALUE"),
     ],
 )
+@pytest.mark.e2e
 def test_bad_compare_setting_is_one_clear_line(tmp_path, capsys, setting, message):
     code = cli_main(["compare", str(MINI), "--set", setting, "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
@@ -371,6 +392,8 @@ learn_own = [0.0, 1.0]
 """
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
     spec = write_spec(tmp_path, sampler="sobol", points=16, replicates=4, chunk=200)
     text = spec.read_text()
@@ -392,6 +415,8 @@ def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
     assert f"results: {out}" in capsys.readouterr().out
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_prim_box_is_written_and_plotted(tmp_path):
     spec = write_spec(tmp_path, points=60, replicates=10, chunk=200)
     spec.write_text(spec.read_text() + '\n[prim]\nmetric = "arm_mission"\nthreshold = 0.3\n')

@@ -1,10 +1,8 @@
 """Property tests: probabilities in [0, 1], legal statuses, same seed same output, chunking."""
 
-import inspect
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
@@ -15,8 +13,9 @@ from cstosim.experiments.runs import simulate
 from cstosim.inputs.parameters import PARAMETERS, resolve
 from cstosim.inputs.scenario import load_scenario
 from cstosim.inputs.vocabulary import STATUS_NAMES, Status, legal_transition_table
+from tests.support import MINI, weights
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
+FIXTURE = MINI
 SCENARIO = load_scenario(FIXTURE)
 W = 64
 
@@ -29,17 +28,13 @@ def random_params(draw_fraction):
     }
 
 
-def weights(p, rule) -> dict:
-    """The parameters ``rule`` takes as keyword arguments, read from the resolved set ``p``."""
-    return {k: p[k] for k in inspect.signature(rule).parameters if k in p}
-
-
 fractions = st.lists(st.floats(0, 1), min_size=len(PARAMETERS), max_size=len(PARAMETERS))
 floats = st.floats(-20, 20, allow_nan=False)
 unit = st.floats(0, 1)
 arrays = st.lists(floats, min_size=1, max_size=16).map(np.array)
 
 
+@pytest.mark.property
 @given(fractions, arrays)
 def test_transition_probabilities_in_unit_interval(fr, d):
     p = resolve(random_params(fr), n_worlds=len(d))
@@ -51,6 +46,7 @@ def test_transition_probabilities_in_unit_interval(fr, d):
     assert np.all(down + up <= 1 + 1e-12)
 
 
+@pytest.mark.property
 @given(fractions, arrays)
 def test_support_and_choice_probabilities_in_unit_interval(fr, x):
     n = len(x)
@@ -66,6 +62,7 @@ def test_support_and_choice_probabilities_in_unit_interval(fr, x):
     assert np.all((pick >= 0) & (pick <= 2))
 
 
+@pytest.mark.property
 @given(fractions, st.integers(0, 2**31 - 1))
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_only_legal_transitions_and_bounded_state(fr, seed):
@@ -92,6 +89,7 @@ def _all_tables(result):
     }
 
 
+@pytest.mark.property
 @given(st.integers(0, 2**31 - 1))
 @settings(max_examples=5, deadline=None)
 def test_same_seed_same_output(seed):
@@ -101,6 +99,8 @@ def test_same_seed_same_output(seed):
         pd.testing.assert_frame_equal(a[name], b[name])
 
 
+@pytest.mark.property
+@pytest.mark.slow
 @given(st.integers(0, 2**31 - 1), st.lists(st.integers(40, 1300), min_size=1, max_size=2))
 @settings(max_examples=5, deadline=None)
 def test_outputs_do_not_depend_on_chunking(seed, sizes):
@@ -113,6 +113,7 @@ def test_outputs_do_not_depend_on_chunking(seed, sizes):
             pd.testing.assert_frame_equal(whole.tables[name], split.tables[name])
 
 
+@pytest.mark.property
 def test_one_world_chunks_match_the_whole():
     whole = simulate(SCENARIO, 30, 8, chunk_worlds=30, log_worlds=2)
     split = simulate(SCENARIO, 30, 8, chunk_worlds=1, log_worlds=2)
@@ -120,12 +121,14 @@ def test_one_world_chunks_match_the_whole():
         pd.testing.assert_frame_equal(whole.tables[name], split.tables[name])
 
 
+@pytest.mark.property
 def test_different_seeds_differ():
     a = simulate(SCENARIO, 200, 1).tables["crises"]["response"]
     b = simulate(SCENARIO, 200, 2).tables["crises"]["response"]
     assert not a.equals(b)
 
 
+@pytest.mark.property
 def test_single_world_model_matches_its_world_in_a_batch():
     batch = simulate(SCENARIO, 50, 9).tables["members"]
     one = AllianceModel(SCENARIO, n_worlds=1, seed=9, world_offset=37)

@@ -36,10 +36,10 @@ from cstosim.experiments import storage
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.parameters import PARAMETERS, defaults
 from cstosim.inputs.scenario import load_scenario
+from tests.support import MINI, SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-MINI = ROOT / "tests" / "fixtures" / "mini.toml"
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 TIMEOUT_S = 300
 WORLDS = 50
 SEED = 3

@@ -22,8 +22,11 @@ from cstosim.inputs.facts import (
     baseline_world_facts,
 )
 from cstosim.inputs.vocabulary import ACTOR_INDEX, ACTORS, MEMBER_INDEX, MEMBERS
+from tests.support import ROOT
 
-REPO = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.unit]
+
+REPO = ROOT
 SOURCE_INDICATORS = REPO / "data" / "sources" / "indicators.csv"
 ORIGINAL_COLUMNS = ("member", "indicator", "value", "unit", "year", "source", "confidence", "notes")
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cstosim.inputs.parameters import defaults
+from tests.support import GOLDEN_DIR
 
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+pytestmark = [pytest.mark.regression]
 
 
 def _load_regenerate():

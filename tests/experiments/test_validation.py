@@ -21,11 +21,12 @@ from cstosim.experiments.validation import (
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.expected import load_documented
 from cstosim.inputs.scenario import load_scenario
+from tests.support import MINI, ROOT
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mini.toml"
-ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = MINI
 
 
+@pytest.mark.unit
 def test_brier_and_log_score_by_hand():
     assert_allclose(brier([1.0, 0.5, 0.0]), [0.0, 0.25, 1.0])
     assert_allclose(log_score([1.0, 0.5, 0.0]), [0.0, np.log(2), -np.log(1e-3)])
@@ -37,6 +38,7 @@ def transitions(rows):
     )
 
 
+@pytest.mark.unit
 def test_status_at_follows_transitions():
     t = transitions(
         [
@@ -51,6 +53,7 @@ def test_status_at_follows_transitions():
     assert_array_equal(status_at("active", t, worlds, 9), ["active", "active", "frozen"])
 
 
+@pytest.mark.unit
 def test_entered_within_date_tolerance():
     t = transitions(
         [
@@ -95,6 +98,7 @@ backs = true
     return path
 
 
+@pytest.mark.unit
 def test_score_scenario_on_hand_made_tables(tmp_path):
     sc = load_documented(_mini_with_expected(tmp_path))
     worlds = np.arange(4)
@@ -159,6 +163,7 @@ def test_score_scenario_on_hand_made_tables(tmp_path):
     assert_allclose(s["brier_model"], np.mean((1 - table["p_model"]) ** 2))
 
 
+@pytest.mark.unit
 def test_base_rates_from_documented_sets():
     documented = [
         load_documented(p)
@@ -172,6 +177,7 @@ def test_base_rates_from_documented_sets():
     assert 0 < base.backs < 1
 
 
+@pytest.mark.e2e
 def test_validate_a_scenario_outside_the_scenarios_folder(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -186,6 +192,7 @@ def test_validate_a_scenario_outside_the_scenarios_folder(tmp_path):
     assert (tmp_path / "val" / "validation.png").stat().st_size > 10_000
 
 
+@pytest.mark.unit
 def test_validate_rejects_a_scenario_without_expected(tmp_path):
     path = tmp_path / "noexp.toml"
     path.write_text(FIXTURE.read_text().split("[expected]")[0])

@@ -27,6 +27,7 @@ def _sobol_design(d: int) -> tuple[dict, np.ndarray]:
     return samplers.problem(names, bounds), samplers.sample("sobol", names, bounds, 1024, seed=0)
 
 
+@pytest.mark.unit
 def test_sobol_single_parameter_outcome() -> None:
     problem, x = _sobol_design(6)
     table = sobol_indices(problem, x[:, 2], seed=0)
@@ -37,6 +38,7 @@ def test_sobol_single_parameter_outcome() -> None:
     assert np.abs(others).max() < 0.05
 
 
+@pytest.mark.unit
 def test_sobol_additive_outcome() -> None:
     # Var(x1) = 1/12 and Var(2 x2) = 4/12, so the shares are 1/5 and 4/5, with no interaction
     problem, x = _sobol_design(2)
@@ -45,6 +47,7 @@ def test_sobol_additive_outcome() -> None:
     assert_allclose(table["ST"], [0.2, 0.8], atol=0.05)
 
 
+@pytest.mark.unit
 def test_morris_linear_outcome() -> None:
     names, bounds = NAMES[:2], UNIT[:2]
     x = samplers.sample("morris", names, bounds, 20, seed=0)
@@ -55,6 +58,7 @@ def test_morris_linear_outcome() -> None:
     assert_allclose(table["sigma"], [0.0, 0.0], atol=1e-9)
 
 
+@pytest.mark.unit
 def test_constant_outcome_gives_zero_indices() -> None:
     problem, x = _sobol_design(3)
     sobol = sobol_indices(problem, np.full(len(x), 7.0), seed=0)
@@ -66,6 +70,7 @@ def test_constant_outcome_gives_zero_indices() -> None:
     assert (morris.drop(columns="parameter").to_numpy() == 0).all()
 
 
+@pytest.mark.unit
 def test_missing_or_misshapen_outcome_is_refused() -> None:
     problem, x = _sobol_design(3)
     y = x[:, 0].copy()
@@ -84,6 +89,8 @@ def prim_case() -> tuple[pd.DataFrame, np.ndarray, PrimResult]:
     return x, y, prim_boxes(x, y)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_prim_finds_the_box(prim_case) -> None:
     _, y, result = prim_case
     assert list(result.trajectory.columns) == list(TRAJECTORY_COLUMNS)
@@ -100,6 +107,8 @@ def test_prim_finds_the_box(prim_case) -> None:
     assert result.base_rate == pytest.approx(y.mean())
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_prim_takes_integer_parameters() -> None:
     rng = np.random.default_rng(1)
     x = pd.DataFrame({"a": rng.integers(0, 10, 500), "b": rng.integers(0, 10, 500)})
@@ -108,6 +117,8 @@ def test_prim_takes_integer_parameters() -> None:
     assert limits.loc["a", "restricted"] and not limits.loc["b", "restricted"]
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 @pytest.mark.parametrize("value", [False, True])
 def test_prim_refuses_a_one_sided_outcome(value: bool) -> None:
     x = pd.DataFrame({"a": np.linspace(0, 1, 50)})
@@ -119,6 +130,7 @@ def _is_png(path) -> bool:
     return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == PNG_MAGIC
 
 
+@pytest.mark.unit
 def test_heatmap_grid_and_scattered(tmp_path) -> None:
     grid = pd.DataFrame(
         samplers.sample("grid", ["a", "b"], [(0, 1), (0, 2)], 4, 0), columns=["a", "b"]
@@ -133,6 +145,7 @@ def test_heatmap_grid_and_scattered(tmp_path) -> None:
     assert _is_png(path)
 
 
+@pytest.mark.unit
 def test_heatmap_cells() -> None:
     # a grid axis gets one cell per level, a scattered one equal-width cells over its range
     edges, levels = sweep_plots._edges(np.repeat([0.0, 0.5, 1.0], 4), bins=12)
@@ -143,6 +156,7 @@ def test_heatmap_cells() -> None:
     assert_allclose(edges, np.linspace(0, 1, 6))
 
 
+@pytest.mark.unit
 def test_sensitivity_plots(tmp_path) -> None:
     problem, x = _sobol_design(3)
     sobol = sobol_indices(problem, x[:, 0] + x[:, 1] * x[:, 2], seed=0)
@@ -154,12 +168,15 @@ def test_sensitivity_plots(tmp_path) -> None:
         sweep_plots.plot_sensitivity(sobol, "fast", "m", tmp_path / "fast.png")
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_prim_plot(tmp_path, prim_case) -> None:
     result = prim_case[2]
     bounds = {c: (0.0, 1.0) for c in ("x0", "x1", "x2")}
     assert _is_png(sweep_plots.plot_prim(result, tmp_path / "prim.png", "y", bounds=bounds))
 
 
+@pytest.mark.unit
 def test_compare_plot(tmp_path) -> None:
     table = pd.DataFrame(
         {

@@ -22,6 +22,8 @@ from cstosim.experiments.storage import (
 )
 from cstosim.inputs.errors import UserError
 
+pytestmark = [pytest.mark.unit]
+
 
 def small_table() -> pd.DataFrame:
     return pd.DataFrame(
