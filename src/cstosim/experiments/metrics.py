@@ -123,10 +123,9 @@ class StatusIn(_Metric):
         return hit.astype(float)
 
 
-class ActiveMembers(_Metric):
-    """How many of the nine states are active at the end of ``date``."""
+class _DatedMetric(_Metric):
+    """A metric read at the end of one month (default: the scenario's last)."""
 
-    kind: Literal["active_members"]
     date: MonthStr | None = None
 
     @override
@@ -136,6 +135,12 @@ class ActiveMembers(_Metric):
     @override
     def steps(self, sc: Scenario) -> set[int]:
         return {self._step(sc, self.date)}
+
+
+class ActiveMembers(_DatedMetric):
+    """How many of the nine states are active at the end of ``date``."""
+
+    kind: Literal["active_members"]
 
     @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:
@@ -143,20 +148,11 @@ class ActiveMembers(_Metric):
         return (status == Status.ACTIVE).sum(axis=0).astype(float)
 
 
-class Trust(_Metric):
+class Trust(_DatedMetric):
     """``member``'s trust in the alliance at the end of ``date``."""
 
     kind: Literal["trust"]
     member: MemberCode
-    date: MonthStr | None = None
-
-    @override
-    def check(self, sc: Scenario) -> None:
-        self._check_date(sc, self.date)
-
-    @override
-    def steps(self, sc: Scenario) -> set[int]:
-        return {self._step(sc, self.date)}
 
     @override
     def value(self, model: AllianceModel, snaps: dict[int, dict]) -> np.ndarray:

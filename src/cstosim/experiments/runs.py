@@ -189,24 +189,12 @@ def run_scenario(
     check_run_args(n_worlds, seed, chunk_worlds, parameters)
     path = find_scenario(scenario)
     sc = load_scenario(path)
-    out = Path(out) if out else Path("results") / f"{sc.id}-{timestamp()}"
-    storage.prepare_output_dir(out)
-    n_chunks = len(chunks(n_worlds, chunk_worlds))
-    with (
-        worker_pool(workers) as executor,
-        tqdm(total=n_chunks, desc=sc.id, unit="chunk", disable=not progress) as bar,
-    ):
-        result = simulate(
-            sc,
-            n_worlds,
-            seed,
-            parameters,
-            chunk_worlds=chunk_worlds,
-            executor=executor,
-            on_chunk=bar.update,
-            parameter_set=parameter_set,
-        )
-        return write_result(result, out, path)
+    out = storage.prepare_output_dir(
+        Path(out) if out else Path("results") / f"{sc.id}-{timestamp()}"
+    )
+    settings = _Settings(n_worlds, seed, parameters, chunk_worlds, parameter_set or load_set())
+    _run_into([(path, sc, out)], settings, workers, progress, sc.id)
+    return out
 
 
 def run_batch(
@@ -228,29 +216,51 @@ def run_batch(
     paths = [find_scenario(s) for s in scenarios] if scenarios else all_scenarios()
     loaded = [(p, load_scenario(p)) for p in paths]  # validate everything before running
     check_run_args(n_worlds, seed, chunk_worlds, parameters)
-    pset = parameter_set or load_set()
+    settings = _Settings(n_worlds, seed, parameters, chunk_worlds, parameter_set or load_set())
     out = storage.prepare_output_dir(Path(out) if out else Path("results") / f"batch-{timestamp()}")
-    record = parameter_record(parameters, n_worlds, pset)
-    todo = [(p, sc) for p, sc in loaded if not _finished(out / sc.id, sc, n_worlds, seed, record)]
-    total = len(todo) * len(chunks(n_worlds, chunk_worlds))
+    record = parameter_record(parameters, n_worlds, settings.parameter_set)
+    todo = [
+        (p, sc, out / sc.id)
+        for p, sc in loaded
+        if not _finished(out / sc.id, sc, n_worlds, seed, record)
+    ]
+    _run_into(todo, settings, workers, progress, "batch")
+    return out
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every scenario of one run or batch shares."""
+
+    n_worlds: int
+    seed: int
+    parameters: ParamValues | None
+    chunk_worlds: int
+    parameter_set: ParameterSet
+
+
+def _run_into(
+    todo: list[tuple[Path, Scenario, Path]], s: _Settings, workers: int, progress: bool, desc: str
+) -> None:
+    """Simulate each (file, scenario, folder) on one worker pool, writing each as it finishes."""
+    total = len(todo) * len(chunks(s.n_worlds, s.chunk_worlds))
     with (
         worker_pool(workers) as executor,
-        tqdm(total=total, desc="batch", unit="chunk", disable=not progress) as bar,
+        tqdm(total=total, desc=desc, unit="chunk", disable=not progress) as bar,
     ):
-        for path, sc in todo:
+        for path, sc, folder in todo:
             bar.set_postfix_str(sc.id)
             result = simulate(
                 sc,
-                n_worlds,
-                seed,
-                parameters,
-                chunk_worlds=chunk_worlds,
+                s.n_worlds,
+                s.seed,
+                s.parameters,
+                chunk_worlds=s.chunk_worlds,
                 executor=executor,
                 on_chunk=bar.update,
-                parameter_set=pset,
+                parameter_set=s.parameter_set,
             )
-            write_result(result, out / sc.id, path)
-    return out
+            write_result(result, folder, path)
 
 
 def _finished(run_dir: Path, sc: Scenario, n_worlds: int, seed: int, parameters: dict) -> bool:
