@@ -17,9 +17,20 @@ MEMBER_INDEX: dict[str, int] = {code: i for i, code in enumerate(MEMBERS)}
 RUSSIA = MEMBER_INDEX["RUS"]
 
 #: Outside actors that appear as aggressors, patrons or sources of threat; never treaty parties.
-NON_MEMBERS: tuple[str, ...] = ("TUR", "CHN", "WEST", "TALIBAN", "UKR", "IRN")
+#: ``WEST`` is the EU and the West at large, ``US`` the United States on its own.
+NON_MEMBERS: tuple[str, ...] = ("TUR", "CHN", "WEST", "TALIBAN", "UKR", "IRN", "US")
 ACTORS: tuple[str, ...] = MEMBERS + NON_MEMBERS
 ACTOR_INDEX: dict[str, int] = {code: i for i, code in enumerate(ACTORS)}
+#: Outside patrons whose offers give a member an outside option, each with its own relation to
+#: Russia (read from the affinity matrix), and the member fact that holds ties to each.
+PATRONS: tuple[str, ...] = ("WEST", "US", "CHN", "TUR", "IRN")
+PATRON_FACTS: dict[str, str] = {
+    "WEST": "ties_west",
+    "US": "ties_us",
+    "CHN": "ties_china",
+    "TUR": "ties_turkey",
+    "IRN": "ties_iran",
+}
 
 
 class Status(IntEnum):
@@ -81,6 +92,51 @@ class Request(IntEnum):
 REQUEST_NAMES: tuple[str, ...] = tuple(r.name.lower() for r in Request)
 
 
+class Channel(IntEnum):
+    """How an affected state appeals at a crisis's onset (one of four)."""
+
+    NONE = 0
+    BILATERAL = 1  # to Russia, under a bilateral treaty or with a Russian base at hand (E08, E12)
+    CONSULTATIONS = 2  # CST Art. 2
+    ASSISTANCE = 3  # CST Art. 4, where the treaty's scope holds
+
+
+CHANNEL_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Channel)
+
+
+class BilateralRung(IntEnum):
+    """Russia's own answer, beside or instead of the Council (E08, E12, E15)."""
+
+    NONE = 0
+    WORDS = 1  # statements, mediation, political backing
+    ARMS = 2  # arms, material, humanitarian supplies
+    TROOPS = 3
+
+
+BILATERAL_NAMES: tuple[str, ...] = tuple(r.name.lower() for r in BilateralRung)
+
+
+class Scope(IntEnum):
+    """What a crisis puts at stake, for what a member learns to expect from each provider."""
+
+    TERRITORIAL = 0  # defence of recognised territory (E19)
+    REGIME = 1  # the security of the government (E17, E08)
+    DISPUTED = 2  # territory outside Moscow's reading of Art. 4 (E12)
+
+
+SCOPE_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in Scope)
+
+
+class Provider(IntEnum):
+    """Who a member may expect help from."""
+
+    RUSSIA = 0
+    COLLECTIVE = 1
+
+
+PROVIDER_NAMES: tuple[str, ...] = tuple(p.name.lower() for p in Provider)
+
+
 class Stance(IntEnum):
     """A member's position in the Collective Security Council."""
 
@@ -108,6 +164,7 @@ SHOCK_KINDS: tuple[str, ...] = (
     "capacity_restore",
     "political_support_request",
     "treaty_renewal",
+    "summit",
 )
 EVENT_KINDS: tuple[str, ...] = CRISIS_KINDS + ("policy_shock",)
 
