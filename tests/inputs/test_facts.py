@@ -121,7 +121,7 @@ def test_capacity_from_personnel_and_russian_conventions():
     assert_allclose(facts.capacity(50_000), 0.5)
     for name, value in {"dependency": 1.0, "alignment": 1.0, "capacity": 1.0}.items():
         assert fact(name, "RUS") == value
-    assert fact("outside_option", "RUS") == 0.0
+    assert fact("ties_west", "RUS") == 0.0 and fact("bilateral_patron", "RUS") == 1.0
 
 
 def test_alignment_from_structural_ties_only():
@@ -135,7 +135,7 @@ def test_alignment_from_structural_ties_only():
 def test_sanctions_close_western_ties():
     assert facts.open_western_ties(0.5, 1.0) == 0.0
     assert facts.open_western_ties(0.5, 0.0) == 0.5
-    assert fact("outside_option", "BLR") == 0.0
+    assert fact("ties_west", "BLR") == 0.0 and fact("ties_us", "BLR") == 0.0
 
 
 def test_regime_history_makes_uzbekistan_the_most_sovereignty_sensitive():

@@ -37,7 +37,12 @@ class MemberState(mesa.Agent):
         self.trust = facts["trust"]
         self.sovereignty_sensitivity = facts["sovereignty_sensitivity"]
         self.capacity = facts["capacity"]
-        self.outside_option = facts["outside_option"]
+        # one outside option from the patron ties, until the patron-specific rules replace it
+        west = np.maximum(facts["ties_west"], facts["ties_us"])
+        other = np.maximum(
+            np.maximum(facts["ties_china"], facts["ties_turkey"]), facts["ties_iran"]
+        )
+        self.outside_option = (west + other) / 2
         self.threat_baseline = facts["threat"]
         self.threat = facts["threat"].copy()
         self.unrest_baseline = facts["unrest"]

@@ -29,7 +29,11 @@ Weighting, one small pure function per fact:
 - ``sovereignty_sensitivity``: ``0.25 + 0.25 * exits + 0.25 * rejected_foreign_forces``, capped
   at 1, from the membership history.
 - ``capacity``: ``personnel / (personnel + 50,000)`` from low-confidence IISS figures.
-- ``outside_option``: mean of Western ties (0 under sanctions) and ties to other patrons.
+- ``bilateral_patron``: the larger of a Russian base (0, 0.5, 1) and a bilateral defence treaty
+  with Russia (0/1): a patron at hand for a bilateral appeal.
+- ``ties_<patron>`` for the West (EU and Europe), the US, China, Turkey and Iran: 0 none, 0.5 a
+  working or economic partnership, 1 security ties (arms, bases, defence industry); Western and US
+  ties count as 0 under Western sanctions.
 - ``trust``: a uniform prior, 0.6 for parties and 0.3 for the former parties.
 - ``threat``: ``0.1 + 0.4 * territory held by a hostile state + 0.2 * border with an
   insurgent-held state + 0.2 * interstate border dispute``; ``unrest``: 0.1 everywhere.
@@ -50,7 +54,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import UserError
-from .vocabulary import ACTOR_INDEX, ACTORS, MEMBER_FACTS, MEMBERS, WORLD_FACTS
+from .vocabulary import ACTOR_INDEX, ACTORS, MEMBER_FACTS, MEMBERS, PATRON_FACTS, WORLD_FACTS
 
 
 def parse_fact_key(key: str) -> tuple[str, str]:
@@ -193,9 +197,9 @@ def capacity(personnel: float) -> float:
     return personnel / (personnel + _PERSONNEL_HALF)
 
 
-def outside_option(western: float, other_patron_ties: float) -> float:
-    """Mean of usable Western ties and ties to other patrons (China, Turkey, Iran, Israel)."""
-    return (western + other_patron_ties) / 2.0
+def bilateral_patron(russian_base: float, bilateral_treaty: float) -> float:
+    """A patron at hand for a bilateral appeal: a Russian base or a bilateral defence treaty."""
+    return max(russian_base, bilateral_treaty)
 
 
 def trust(former_party: float) -> float:
@@ -229,8 +233,13 @@ def dependency_components(member: str) -> dict[str, float]:
     return out
 
 
-def _western(member: str) -> float:
-    return open_western_ties(_need(member, "western_ties"), _need(member, "western_sanctions"))
+def _patron_ties(member: str) -> dict[str, float]:
+    """Ties to each outside patron; Western and US ties are closed by Western sanctions."""
+    sanctions = _need(member, "western_sanctions")
+    ties = {fact: _need(member, fact) for fact in PATRON_FACTS.values()}
+    for western in (PATRON_FACTS["WEST"], PATRON_FACTS["US"]):
+        ties[western] = open_western_ties(ties[western], sanctions)
+    return ties
 
 
 def _derive(member: str) -> dict[str, float]:
@@ -248,9 +257,12 @@ def _derive(member: str) -> dict[str, float]:
         "unrest": _UNREST_BASE,
     }
     if member == "RUS":  # conventions: the patron depends on itself and has no outside option
-        facts.update(dependency=1.0, alignment=1.0, capacity=1.0, outside_option=0.0)
+        facts.update(dependency=1.0, alignment=1.0, capacity=1.0, bilateral_patron=1.0)
+        facts.update(dict.fromkeys(PATRON_FACTS.values(), 0.0))
         return facts
-    western = _western(member)
+    ties = _patron_ties(member)
+    western = max(ties[PATRON_FACTS["WEST"]], ties[PATRON_FACTS["US"]])
+    facts.update(ties)
     facts.update(
         dependency=dependency(dependency_components(member).values()),
         alignment=alignment(
@@ -261,7 +273,9 @@ def _derive(member: str) -> dict[str, float]:
             western,
         ),
         capacity=capacity(_need(member, "active_military_personnel")),
-        outside_option=outside_option(western, _need(member, "other_patron_ties")),
+        bilateral_patron=bilateral_patron(
+            _need(member, "russian_base"), _need(member, "bilateral_defence_treaty")
+        ),
     )
     return facts
 

@@ -22,6 +22,7 @@ from .vocabulary import (
     ACTORS,
     CRISIS_KINDS,
     EVENT_KINDS,
+    FACT_ALIASES,
     MEMBER_FACTS,
     MEMBERS,
     SHOCK_KINDS,
@@ -70,21 +71,31 @@ class Meta(Strict):
     step_months: Literal[1] = 1
     notes: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
+    #: 1 (absent) for the first format, 2 for files written for Model 2 (``docs/scenarios.md``).
+    format: Literal[1, 2] = 1
+    #: The scenario whose per-world end state this one starts from (format 2).
+    continues: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Meta:
         if months_between(self.start, self.end) < 1:
             raise ValueError("end must be at least one month after start")
+        if self.continues is not None and self.format < 2:
+            raise ValueError("continues needs format = 2")
+        if self.continues == self.id:
+            raise ValueError("a scenario cannot continue itself")
         return self
 
 
 class FactOverride(Strict):
-    """A ``[[facts]]`` entry: one member fact that differs from the baseline, sourced."""
+    """A ``[[facts]]`` entry: one member fact that differs from the baseline, sourced; with a
+    ``date`` (format 2), the fact takes this value from that month on."""
 
     member: MemberCode
     field: Annotated[str, one_of(MEMBER_FACTS, "fact")]
     value: Severity
     source: str
+    date: MonthStr | None = None
 
 
 class WorldFact(Strict):
@@ -145,6 +156,23 @@ class Scenario(Strict):
     affinity: list[AffinityOverride] = []
     events: list[Event] = []
 
+    @model_validator(mode="before")
+    @classmethod
+    def _format_1_names(cls, raw: object) -> object:
+        """Read a format-1 file's renamed facts under their new names (``FACT_ALIASES``)."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("facts"), list):
+            return raw
+        meta = raw.get("scenario")
+        if isinstance(meta, dict) and meta.get("format", 1) != 1:
+            return raw
+        facts = [
+            dict(f, field=FACT_ALIASES[f["field"]])
+            if isinstance(f, dict) and f.get("field") in FACT_ALIASES
+            else f
+            for f in raw["facts"]
+        ]
+        return dict(raw, facts=facts)
+
     @field_validator("members")
     @classmethod
     def _all_members(cls, v: dict[str, str]) -> dict[str, str]:
@@ -165,6 +193,14 @@ class Scenario(Strict):
         if dup:
             raise ValueError(f"events: duplicate id '{sorted(dup)[0]}'; give each event its own id")
         n = self.n_steps
+        for f in self.facts:
+            if f.date is not None and self.scenario.format < 2:
+                raise ValueError(f"facts: a dated fact ({f.member} {f.field}) needs format = 2")
+            if f.date is not None and not 0 <= months_between(self.scenario.start, f.date) < n:
+                raise ValueError(
+                    f"facts: {f.member} {f.field} dated {f.date} lies outside "
+                    f"{self.scenario.start}..{self.scenario.end}; move the date"
+                )
         for e in self.events:
             step = months_between(self.scenario.start, e.date)
             if not 0 <= step < n:

@@ -172,13 +172,17 @@ EVENT_KINDS: tuple[str, ...] = CRISIS_KINDS + ("policy_shock",)
 MEMBER_FACTS: tuple[str, ...] = (
     "dependency",  # cost of crossing Russia: remittances, trade, arms, bases
     "alignment",  # political closeness to Moscow versus outside patrons
-    "trust",  # expectation that the alliance helps when asked (starting value)
+    "trust",  # expectation that help comes when asked (the prior of every provider and scope)
     "sovereignty_sensitivity",  # cost of foreign troops or mandates on internal matters
     "capacity",  # own forces: how far the state can help itself
-    "outside_option",  # value of alternative partners
     "threat",  # chronic perceived external threat (baseline to which events decay)
     "unrest",  # chronic internal unrest (baseline)
+    "bilateral_patron",  # a Russian base or a bilateral defence treaty at hand
+    *PATRON_FACTS.values(),  # ties to each outside patron
 )
+#: Facts of format 1 that format 2 renamed: an old file's override is read as the new fact.
+#: The old single outside option was mostly Western ties (``docs/scenarios.md``).
+FACT_ALIASES: dict[str, str] = {"outside_option": "ties_west"}
 
 #: Facts of the alliance as a whole, each in [0, 1].
 WORLD_FACTS: tuple[str, ...] = (
