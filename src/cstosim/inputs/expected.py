@@ -16,15 +16,23 @@ from pydantic import Field, ValidationError, model_validator
 from .errors import UserError
 from .scenario import MemberCode, MonthStr, Scenario, find_scenario, split_file
 from .schema import Strict, format_validation
-from .vocabulary import CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
+from .vocabulary import BILATERAL_NAMES, CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
+
+#: A source row of ``data/sources/`` (``E..`` episodes, ``M..`` membership events).
+RowId = Annotated[str, Field(pattern=r"^[EM]\d{2}$")]
 
 
 class ExpectedCrisis(Strict):
-    """A crisis's documented request and the rungs that count as its documented answer."""
+    """A crisis's documented request and the rungs that count as its documented answer; with
+    format 2, the source row, whether the record shows a bilateral appeal to Russia, and Russia's
+    own answer(s)."""
 
     event: str
     request: Literal[REQUEST_NAMES]  # type: ignore[valid-type]
     response: list[Literal[RUNG_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
+    row: RowId | None = None
+    appeal: bool | None = None
+    russia: list[Literal[BILATERAL_NAMES]] | None = Field(default=None, min_length=1)  # type: ignore[valid-type]
     note: str = ""
 
 
@@ -37,6 +45,7 @@ class ExpectedMembership(Strict):
     tolerance_months: Annotated[int, Field(ge=0, le=120)] = 0
     mode: Literal["enters", "holds"] = "enters"
     from_status: Literal[STATUS_NAMES] | None = None  # type: ignore[valid-type]
+    row: RowId | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -52,6 +61,7 @@ class ExpectedSupport(Strict):
     event: str
     member: MemberCode
     backs: bool
+    row: RowId | None = None
     note: str = ""
 
 
