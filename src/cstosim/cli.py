@@ -57,7 +57,7 @@ def parse_set_items(items: list[str] | None) -> dict[str, float]:
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep:
-            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set temperature=0.5")
+            raise UserError(f"--set {item}: expected NAME=VALUE, e.g. --set need_weight=8")
         try:
             out[name.strip()] = float(value)
         except ValueError:

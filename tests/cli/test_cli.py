@@ -68,7 +68,7 @@ COLUMNS = {
         "first_frozen_step",
         "first_withdrawn_step",
         "final_trust",
-        "final_disaffection",
+        "final_grievance",
     ],
     "steps": [
         "step",
@@ -85,7 +85,7 @@ COLUMNS = {
         "share_frozen",
         "share_withdrawn",
         "threat_mean",
-        "disaffection_mean",
+        "grievance_mean",
         "bandwidth_mean",
     ],
     "log": ["world", "step", "date", "stage", "actor", "event", "detail"],
@@ -337,7 +337,7 @@ def _cases(tmp: Path) -> dict[str, tuple[str | Path, ...]]:
         "unknown_id": ("run", "no_such_scenario_id", *opts, "--out", tmp / "o_unknown"),
         "unwritable": ("run", MINI, *opts, "--out", blocker / "sub"),
         "unknown_param": ("run", MINI, *opts, "--set", "no_such_param=1", "--out", tmp / "o_p1"),
-        "param_range": ("run", MINI, *opts, "--set", "temperature=99", "--out", tmp / "o_p2"),
+        "param_range": ("run", MINI, *opts, "--set", "need_weight=99", "--out", tmp / "o_p2"),
         "zero_worlds": ("run", MINI, "--worlds", "0", "--quiet", "--out", tmp / "o_zero"),
     }
 
@@ -521,9 +521,9 @@ BAD_INPUT = {
     "unwritable": ["{work}/a_regular_file/sub", "cannot write results", "another --out"],
     "unknown_param": ["'no_such_param'", "unknown", "cstosim params"],
     "param_range": [
-        "'temperature'",
+        "'need_weight'",
         "99",
-        f"[{PARAMETERS['temperature'].low}, {PARAMETERS['temperature'].high}]",
+        f"[{PARAMETERS['need_weight'].low}, {PARAMETERS['need_weight'].high}]",
         "choose a value in that range",
     ],
     "zero_worlds": ["--worlds 0", "at least 1"],
@@ -559,16 +559,16 @@ IN_PROCESS = {
     ),
     "not_a_run": (("plot", "{work}"), ["{work}", "no finished cstosim run", "cstosim run"]),
     "bad_set_syntax": (
-        ("run", str(MINI), "--set", "temperature", "--quiet", "--no-plot"),
-        ["--set temperature", "NAME=VALUE"],
+        ("run", str(MINI), "--set", "need_weight", "--quiet", "--no-plot"),
+        ["--set need_weight", "NAME=VALUE"],
     ),
     "set_not_a_number": (
-        ("run", str(MINI), "--set", "temperature=warm", "--quiet", "--no-plot"),
-        ["--set temperature=warm", "'warm' is not a number"],
+        ("run", str(MINI), "--set", "need_weight=warm", "--quiet", "--no-plot"),
+        ["--set need_weight=warm", "'warm' is not a number"],
     ),
     "nan_param": (
-        ("run", str(MINI), "--set", "temperature=nan", "--quiet", "--no-plot"),
-        ["'temperature'", "nan", "choose a value in that range"],
+        ("run", str(MINI), "--set", "need_weight=nan", "--quiet", "--no-plot"),
+        ["'need_weight'", "nan", "choose a value in that range"],
     ),
     "negative_seed": (
         ("run", str(MINI), "--seed", "-1", "--quiet", "--no-plot"),

@@ -7,12 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from cstosim.core import rules
 from cstosim.core.model import AllianceModel
+from cstosim.core.rules import appeal, membership
+from cstosim.core.rules.choice import softmax_choice
 from cstosim.experiments.runs import simulate
 from cstosim.inputs.parameters import PARAMETERS, resolve
 from cstosim.inputs.scenario import load_scenario
-from cstosim.inputs.vocabulary import STATUS_NAMES, Status, legal_transition_table
+from cstosim.inputs.vocabulary import STATUS_NAMES, Channel, Status, legal_transition_table
 from tests.support import MINI, weights
 
 FIXTURE = MINI
@@ -35,31 +36,46 @@ arrays = st.lists(floats, min_size=1, max_size=16).map(np.array)
 
 
 @pytest.mark.property
-@given(fractions, arrays)
-def test_transition_probabilities_in_unit_interval(fr, d):
-    p = resolve(random_params(fr), n_worlds=len(d))
-    status = np.resize(np.array([s.value for s in Status]), len(d))
-    down, up = rules.transition_probabilities(
-        status, d, np.full(len(d), 0.5), **weights(p, rules.transition_probabilities)
+@given(fractions, arrays, st.booleans(), st.booleans())
+def test_appeal_probabilities_are_a_distribution_over_admissible_channels(fr, x, art2, art4):
+    n = len(x)
+    p = resolve(random_params(fr), n_worlds=n)
+    unit = np.clip(np.abs(x) / 20, 0, 1)
+    u = appeal.appeal_utilities(
+        0.7,
+        unit,
+        (unit, 1 - unit),
+        unit,
+        1 - unit,
+        (art2, art4),
+        **weights(p, appeal.appeal_utilities),
     )
-    assert np.all((down >= 0) & (down <= 1) & (up >= 0) & (up <= 1))
-    assert np.all(down + up <= 1 + 1e-12)
+    probs, pick = softmax_choice(u, np.full(n, 0.999))
+    assert np.all((probs >= 0) & (probs <= 1))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert np.all((pick >= 0) & (pick <= 3))
+    assert (probs[:, Channel.CONSULTATIONS] == 0).all() or art2
+    assert (probs[:, Channel.ASSISTANCE] == 0).all() or art4
 
 
 @pytest.mark.property
 @given(fractions, arrays)
-def test_support_and_choice_probabilities_in_unit_interval(fr, x):
-    n = len(x)
+def test_membership_decisions_are_legal_moves(fr, pressure):
+    n = len(pressure)
     p = resolve(random_params(fr), n_worlds=n)
-    b = rules.backs_support_probability(
-        np.clip(x, 0, 1), np.clip(-x, 0, 1), **weights(p, rules.backs_support_probability)
+    status = np.resize(np.array([s.value for s in Status]), n).astype(np.int8)
+    noise = np.resize(np.array([-2.0, 0.0, 3.0]), n)
+    new, notice = membership.decide(
+        status,
+        pressure,
+        noise,
+        np.ones(n, bool),
+        np.zeros(n, bool),
+        np.zeros(n),
+        **weights(p, membership.decide),
     )
-    assert np.all((b >= 0) & (b <= 1))
-    utilities = np.stack([np.zeros(n), x, -x], axis=1)
-    probs, pick = rules.softmax_choice(utilities, p["temperature"], np.full(n, 0.999))
-    assert np.all((probs >= 0) & (probs <= 1))
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
-    assert np.all((pick >= 0) & (pick <= 2))
+    assert legal_transition_table()[status, new].all()
+    assert not (notice & (status != Status.FROZEN)).any()  # a notice comes from a frozen member
 
 
 @pytest.mark.property
@@ -74,11 +90,13 @@ def test_only_legal_transitions_and_bounded_state(fr, seed):
         now = np.stack([m.status for m in model.agents])
         assert legal[previous, now].all()
         assert np.all(now[0] == Status.ACTIVE)  # Russia stays
-        for m in model.agents:
-            assert np.all((m.trust >= 0) & (m.trust <= 1))
+        trust = model.trust_in_alliance()
+        assert np.all((trust >= 0) & (trust <= 1))
+        assert np.all(model.help_count > 0) and np.all(model.fail_count > 0)
+        assert np.all(model.grievance >= 0)
         assert np.all((model.russia.bandwidth >= 0) & (model.russia.bandwidth <= 1))
         previous = now
-    tables = model.recorder.world_tables(model.agents)
+    tables = model.recorder.world_tables(model.final())
     assert set(tables["members"]["final_status"]) <= set(STATUS_NAMES)
 
 
@@ -134,6 +152,6 @@ def test_single_world_model_matches_its_world_in_a_batch():
     one = AllianceModel(SCENARIO, n_worlds=1, seed=9, world_offset=37)
     one.run_to_end()
     row = batch[batch["world"] == 37].sort_values("member")
-    got = one.recorder.world_tables(one.agents)["members"].sort_values("member")
+    got = one.recorder.world_tables(one.final())["members"].sort_values("member")
     assert_array_equal(row["final_status"].to_numpy(), got["final_status"].to_numpy())
     np.testing.assert_array_equal(row["final_trust"].to_numpy(), got["final_trust"].to_numpy())

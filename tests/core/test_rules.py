@@ -4,252 +4,345 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from cstosim.core import rules
-from cstosim.inputs.vocabulary import Request, Rung, Stance, Status
+from cstosim.core.rules import appeal, choice, council, membership, perceive, russia, support, trust
+from cstosim.inputs.vocabulary import BilateralRung, Channel, Request, Rung, Scope, Status
 
 pytestmark = [pytest.mark.unit]
+one = np.array([1.0])
 
 
-def test_logistic_values():
-    assert_allclose(rules.logistic(np.array([0.0, np.log(3.0), -800.0])), [0.5, 0.75, 0.0])
+# --- choice ---------------------------------------------------------------------------------------
+def test_logistic_and_its_noise():
+    assert_allclose(choice.logistic(np.array([0.0, np.log(3.0), -800.0])), [0.5, 0.75, 0.0])
+    # the noise is the logit of the draw: u = 0.75 gives ln 3
+    assert_allclose(choice.logistic_noise(np.array([0.5, 0.75])), [0.0, np.log(3.0)])
 
 
-def test_softmax_choice_probabilities_and_pick():
-    # U = (0, ln 2, ln 1) at T = 1: P = (1, 2, 1) / 4
-    u = np.array([[0.0, np.log(2.0), 0.0]] * 3)
-    p, pick = rules.softmax_choice(u, np.ones(3), np.array([0.1, 0.5, 0.9]))
-    assert_allclose(p[0], [0.25, 0.5, 0.25])
+def test_softmax_choice_probabilities_pick_and_inadmissible_options():
+    # U = (0, ln 2, ln 1, -inf): P = (1, 2, 1, 0) / 4
+    u = np.array([[0.0, np.log(2.0), 0.0, -np.inf]] * 3)
+    p, pick = choice.softmax_choice(u, np.array([0.1, 0.5, 0.9]))
+    assert_allclose(p[0], [0.25, 0.5, 0.25, 0.0])
     assert_array_equal(pick, [0, 1, 2])
 
 
-def test_treaty_scope_follows_article_4_and_charter():
-    s = np.array([0.4])
-    assert rules.treaty_scope("external_aggression", False, s)[0] == 1.0
-    assert rules.treaty_scope("insurgent_spillover", False, s)[0] == 1.0
-    assert rules.treaty_scope("internal_unrest", True, s)[0] == 1.0  # Kazakhstan 2022
-    assert rules.treaty_scope("internal_unrest", False, s)[0] == 0.4  # Osh 2010
-    assert rules.treaty_scope("disputed_territory_conflict", False, s)[0] == 0.0  # Karabakh
-    assert rules.treaty_scope("intra_member_clash", False, s)[0] == 0.0
-    assert rules.treaty_scope("nonmember_war_by_member", False, s)[0] == 0.0
-
-
-def test_invoke_utilities_by_hand():
-    p = dict(
-        consult_weight=1.2,
-        consult_cost=0.5,
-        need_weight=4.0,
-        sovereignty_weight=1.0,
-        request_cost=0.6,
-    )
-    gap = rules.capacity_gap(0.8, np.array([0.5]))  # 0.4
-    u = rules.invoke_utilities(0.8, np.array([1.0]), gap, np.array([0.6]), np.array([0.3]), **p)
-    # consult: 1.2*0.8*1 - 0.5 = 0.46 ; assist: 4*0.4*0.6*1 - 1*0.3 - 0.6 = 0.06
-    assert_allclose(u[0], [0.0, 0.46, 0.06])
-
-
-def test_asked_rung_threshold():
-    req = np.array([Request.ASSISTANCE, Request.ASSISTANCE, Request.CONSULTATIONS, Request.NONE])
-    gap = np.array([0.5, 0.2, 0.9, 0.9])
+def test_ordered_counts_the_cuts_reached():
     assert_array_equal(
-        rules.asked_rung(req, gap, 0.35),
-        [Rung.DEPLOYMENT, Rung.MATERIAL_AID, Rung.CONSULTATIONS, Rung.NONE],
+        choice.ordered(np.array([-1.0, 0.0, 1.5, 9.0]), (0.0, 1.0, 3.0)), [0, 1, 2, 3]
     )
 
 
-def test_russia_willingness_by_hand():
-    p = dict(
-        russia_interest=3, russia_reputation=1, russia_ties=2.5, bandwidth_weight=3, legal_weight=2
+# --- perceive -------------------------------------------------------------------------------------
+def test_threat_decays_toward_baseline_and_is_held_by_a_crisis():
+    # baseline 0.1, level 0.9, decay 0.3: 0.1 + 0.7 * 0.8 = 0.66; a crisis of 0.8 holds it there
+    level, base = np.array([0.9, 0.9]), np.array([0.1, 0.1])
+    assert_allclose(perceive.decay_toward(level, base), [0.66, 0.66])
+    assert_allclose(perceive.decay_toward(level, base, np.array([0.8, 0.0])), [0.8, 0.66])
+
+
+def test_bandwidth_recovers_toward_a_ceiling_set_by_war():
+    ceiling = perceive.bandwidth_ceiling(0.8, np.array([0.5]))  # 1 - 0.5 * 0.8 = 0.6
+    assert_allclose(ceiling, [0.6])
+    # 0.24 + (0.6 - 0.24) / 36 = 0.25; above the ceiling it falls to the ceiling at once
+    assert_allclose(perceive.recover_bandwidth(np.array([0.24]), ceiling), [0.25])
+    assert_allclose(perceive.recover_bandwidth(np.array([0.9]), ceiling), [0.6])
+
+
+def test_policy_shocks_move_a_share_of_the_room_left():
+    assert_allclose(perceive.shock_raise(np.array([0.2]), 0.5), [0.6])  # 0.2 + 0.5 * 0.8
+    assert_allclose(perceive.shock_lower(np.array([0.8]), 0.25), [0.6])  # 0.8 * 0.75
+
+
+def test_western_ties_move_alignment_by_a_fifth_of_their_change():
+    # the facts formula: alignment is the mean of five ties, one of them 1 - western
+    out = perceive.western_alignment_shift(
+        np.array([0.5, 0.5]), np.array([0.5, 0.5]), np.array([1.0, 0.0])
     )
-    w = rules.russia_willingness(
-        0.8, np.array([0.5]), np.array([0.6]), 0.5, np.array([0.7]), np.array([1.0]), **p
+    assert_allclose(out, [0.4, 0.6])
+
+
+# --- appeal ---------------------------------------------------------------------------------------
+def test_admissibility_follows_the_treaty():
+    assert appeal.art4_admissible("external_aggression", False)  # E19
+    assert appeal.art4_admissible("insurgent_spillover", False)  # E15
+    assert appeal.art4_admissible("internal_unrest", True)  # E17, framed foreign-backed
+    assert not appeal.art4_admissible("internal_unrest", False)  # E08
+    assert not appeal.art4_admissible("disputed_territory_conflict", False)  # E12
+    assert not appeal.art4_admissible("intra_member_clash", False)  # E14, E20
+    assert appeal.art2_admissible("internal_unrest")
+    assert not appeal.art2_admissible("disputed_territory_conflict")
+    assert not appeal.art2_admissible("intra_member_clash")
+
+
+def test_trust_scope_of_each_crisis_kind():
+    assert appeal.trust_scope("external_aggression") is Scope.TERRITORIAL
+    assert appeal.trust_scope("internal_unrest") is Scope.REGIME
+    assert appeal.trust_scope("disputed_territory_conflict") is Scope.DISPUTED
+    assert appeal.trust_scope("intra_member_clash") is None
+    assert appeal.trust_scope("nonmember_war_by_member") is None
+
+
+def test_appeal_utilities_by_hand():
+    weights = dict(
+        need_weight=8.0, ask_cost=2.0, sovereignty_weight=3.0, consult_weight=3.0, treaty_weight=1.0
     )
-    # 3*0.5*0.8 + 1*0.6 - 2.5*0.5 - 3*0.3 - 0 = 1.2 + 0.6 - 1.25 - 0.9 = -0.35
-    assert_allclose(w, [-0.35])
-
-
-def test_member_willingness_ignores_negative_affinity_with_aggressor():
-    p = dict(stance_base=0.5, affinity_weight=1.5, precedent_weight=1.5, legal_weight=2)
-    w = rules.member_willingness(0.5, -1.0, np.array([0.8]), True, np.array([0.4]), **p)
-    # 0.5 + 1.5*(0.5 - 0) - 1.5*0.8 - 2*0.6 = 0.5 + 0.75 - 1.2 - 1.2 = -1.15
-    assert_allclose(w, [-1.15])
-
-
-def test_stance_cut_points_with_median_noise():
-    w = np.array([-2.0, -0.5, 0.5, 1.5])
-    # logit(0.5) = 0: no noise
-    out = rules.stance(w, np.full(4, 0.35), np.full(4, 0.5), block_cut=-1.5, deploy_cut=1.0)
-    assert_array_equal(
-        out, [Stance.BLOCK, Stance.ABSTAIN, Stance.SUPPORT_NONMILITARY, Stance.SUPPORT_DEPLOYMENT]
+    need = appeal.capacity_gap(0.8, np.array([0.5]))  # 0.4
+    u = appeal.appeal_utilities(
+        0.8, need, (0.5 * one, 0.6 * one), 1.0 * one, 0.25 * one, (True, True), **weights
     )
+    sovereign = 3 * 0.25 * 0.4  # 0.3
+    bilateral = 8 * 0.4 * 0.5 * 1.0 - 2 - sovereign  # -0.7
+    consult = 3 * 0.8 - 2  # 0.4
+    assist = 8 * 0.4 * 0.6 + 1 - 2 - sovereign  # 0.62
+    assert_allclose(u[0], [0.0, bilateral, consult, assist])
 
 
-def test_council_response_ladder():
-    A, C, N = Request.ASSISTANCE, Request.CONSULTATIONS, Request.NONE
-    D, M = Rung.DEPLOYMENT, Rung.MATERIAL_AID
-    request = np.array([A, A, A, A, A, C, N, N])
-    asked = np.array([D, D, D, D, M, Rung.CONSULTATIONS, 0, 0])
-    russia = np.array(
+def test_inadmissible_channels_are_never_chosen():
+    u = appeal.appeal_utilities(
+        0.8,
+        0.4 * one,
+        (0.5 * one, 0.6 * one),
+        0.0 * one,
+        0.25 * one,
+        (False, False),
+        need_weight=8.0,
+        ask_cost=0.0,
+        sovereignty_weight=0.0,
+        consult_weight=30.0,
+        treaty_weight=5.0,
+    )
+    p, _ = choice.softmax_choice(u, np.array([0.5]))
+    assert p[0, Channel.CONSULTATIONS] == 0 and p[0, Channel.ASSISTANCE] == 0
+
+
+def test_asked_rungs_follow_channel_and_scope():
+    channel = np.array(
         [
-            Stance.SUPPORT_DEPLOYMENT,
-            Stance.SUPPORT_DEPLOYMENT,
-            Stance.SUPPORT_NONMILITARY,
-            Stance.ABSTAIN,
-            Stance.SUPPORT_DEPLOYMENT,
-            Stance.ABSTAIN,
-            Stance.ABSTAIN,
-            Stance.ABSTAIN,
+            Channel.ASSISTANCE,
+            Channel.ASSISTANCE,
+            Channel.BILATERAL,
+            Channel.CONSULTATIONS,
+            Channel.NONE,
         ]
     )
+    need = np.array([0.5, 0.2, 0.5, 0.9, 0.9])
+    out = appeal.asked_rungs(channel, need, Scope.TERRITORIAL, 0.35)
+    assert_array_equal(
+        out, [Rung.DEPLOYMENT, Rung.MATERIAL_AID, BilateralRung.TROOPS, Rung.CONSULTATIONS, 0]
+    )
+    # over disputed territory a state asks Russia for words: mediation (E12)
+    disputed = appeal.asked_rungs(
+        np.array([Channel.BILATERAL]), np.array([0.9]), Scope.DISPUTED, 0.35
+    )
+    assert_array_equal(disputed, [BilateralRung.WORDS])
+
+
+# --- Russia ---------------------------------------------------------------------------------------
+MOTIVES = dict(
+    regime_motive=5.0,
+    territory_motive=3.0,
+    reputation_motive=1.0,
+    ties_weight=2.0,
+    bandwidth_weight=4.0,
+)
+
+
+def test_each_motive_is_its_own_term():
+    bw = np.array([0.75])
+    at_risk = russia.Crisis("internal_unrest", 0.8, True, 0.0)
+    # unrest threatening an aligned party's government: 5*0.6*0.8 + 1*0.8 - 0 - 4*0.25 = 2.2
+    unrest = russia.russia_willingness(at_risk, 0.6 * one, True, bw, **MOTIVES)
+    assert_allclose(unrest, [2.2])
+    # unrest that does not threaten the government (E08): no regime motive: 0.8 - 1.0 = -0.2
+    ethnic = at_risk._replace(regime_at_risk=False)
+    assert_allclose(russia.russia_willingness(ethnic, 0.6 * one, True, bw, **MOTIVES), [-0.2])
+    # aggression by an outsider Russia has ties with: 3*0.8 + 0.8 - 2*0.5 - 1.0 = 1.2
+    attack = russia.Crisis("external_aggression", 0.8, False, 0.5)
+    assert_allclose(russia.russia_willingness(attack, 0.6 * one, True, bw, **MOTIVES), [1.2])
+    # disputed territory: no territorial motive (E12): 0.8 - 1.0 - 1.0 = -1.2
+    disputed = attack._replace(kind="disputed_territory_conflict")
+    assert_allclose(russia.russia_willingness(disputed, 0.6 * one, True, bw, **MOTIVES), [-1.2])
+    no_regime = dict(MOTIVES, regime_motive=0.0)
+    without = russia.russia_willingness(at_risk, 0.6 * one, True, bw, **no_regime)
+    assert_allclose(unrest - without, [5 * 0.6 * 0.8])
+
+
+def test_bilateral_rungs_and_the_council_stance_share_one_willingness():
+    latent = np.array([-0.5, 0.5, 1.5, 4.0, 4.0])
+    cap = np.array([3, 3, 3, 3, BilateralRung.ARMS])
+    rung = russia.bilateral_rung(latent, cap, arms_cut=1.0, troops_margin=2.0)
+    assert_array_equal(rung, [0, 1, 2, 3, 2])
+    stance = russia.council_stance(latent, arms_cut=1.0, troops_margin=2.0)
+    assert_array_equal(
+        stance,
+        [Rung.CONSULTATIONS, Rung.MATERIAL_AID, Rung.MISSION, Rung.DEPLOYMENT, Rung.DEPLOYMENT],
+    )
+
+
+def test_a_refused_request_for_troops_goes_to_the_council():
+    asked = np.array([BilateralRung.TROOPS, BilateralRung.TROOPS, BilateralRung.ARMS])
+    answer = np.array([BilateralRung.ARMS, BilateralRung.TROOPS, BilateralRung.WORDS])
+    assert_array_equal(russia.refers_to_council(asked, answer, True), [True, False, False])
+    assert not russia.refers_to_council(asked, answer, False).any()  # E12: not Karabakh
+
+
+# --- Council --------------------------------------------------------------------------------------
+def test_a_member_blocks_by_affinity_and_fear_of_precedent():
+    w = dict(affinity_weight=2.0, precedent_weight=3.0, block_cut=1.5)
+    # 2 * (0 - 0.5) = -1 > -1.5: no block; with an internal precedent: -1 - 3*0.5 = -2.5: block
+    assert not council.blocks(0.0, 0.5, 0.5 * one, False, 0 * one, **w)[0]
+    assert council.blocks(0.0, 0.5, 0.5 * one, True, 0 * one, **w)[0]
+    # negative affinity with the aggressor does not count as solidarity with the target
+    assert not council.blocks(0.0, -1.0, 0.5 * one, False, 0 * one, **w)[0]
+
+
+def test_the_council_speaks_unasked_by_choice():
+    w = dict(affinity_weight=3.0, ties_weight=2.0, statement_threshold=1.0)
+    assert council.speaks_unasked(0.6, 0.0, 0 * one, **w)[0]  # 1.8 > 1
+    assert not council.speaks_unasked(0.6, 0.5, 0 * one, **w)[0]  # 1.8 - 1.0 = 0.8
+    assert not council.speaks_unasked(0.2, 0.0, 0 * one, **w)[0]  # 0.6
+
+
+def test_council_answer_ladder():
+    A, C, N = Request.ASSISTANCE, Request.CONSULTATIONS, Request.NONE
+    request = np.array([A, A, A, A, C, N, N, N])
+    asked = np.array(
+        [
+            Rung.DEPLOYMENT,
+            Rung.DEPLOYMENT,
+            Rung.DEPLOYMENT,
+            Rung.MATERIAL_AID,
+            Rung.CONSULTATIONS,
+            0,
+            0,
+            0,
+        ]
+    )
+    russia_stance = np.array(
+        [Rung.DEPLOYMENT, Rung.DEPLOYMENT, Rung.CONSULTATIONS, Rung.MISSION] + [Rung.MISSION] * 4
+    )
     block = np.array([False, True, False, False, False, False, False, False])
-    member = np.array([True] * 7 + [False])
-    out = rules.council_response(request, asked, russia, block, member)
+    party = np.array([True] * 7 + [False])
+    speaks = np.array([True] * 5 + [True, False, True])
+    out = council.council_answer(request, asked, russia_stance, block, party, speaks)
     assert_array_equal(
         out,
         [
             Rung.DEPLOYMENT,
-            Rung.MATERIAL_AID,
-            Rung.MISSION,
+            Rung.MATERIAL_AID,  # a block leaves only what can be given bilaterally (E08)
             Rung.CONSULTATIONS,
-            Rung.MATERIAL_AID,
+            Rung.MATERIAL_AID,  # never above what was asked
             Rung.CONSULTATIONS,
             Rung.STATEMENT,
-            Rung.NONE,
+            Rung.NONE,  # silence is a choice
+            Rung.NONE,  # not a party
         ],
     )
 
 
 def test_deployment_size():
-    out = rules.deployment_size(
+    out = council.deployment_size(
         np.array([Rung.DEPLOYMENT, Rung.MISSION]), 0.8, np.array([0.9, 0.9]), 3600
     )
     assert_allclose(out, [3600 * 0.8 * 0.9, 0.0])
 
 
-def test_satisfaction_and_learning():
-    sat = rules.satisfaction(
-        np.array([Rung.MISSION, Rung.DEPLOYMENT]), np.array([Rung.DEPLOYMENT, Rung.MATERIAL_AID])
-    )
-    assert_allclose(sat, [0.0, 1.0])
+# --- trust ----------------------------------------------------------------------------------------
+def test_trust_is_a_beta_posterior_that_one_answer_moves_by_one_count():
+    h0, f0 = trust.prior_counts(np.array([0.6]))  # 2.4, 1.6
+    assert_allclose(trust.expected_help(h0, f0), [0.6])
+    h, f = trust.observe(h0, f0, np.array([0.0]), 1.0)
+    assert_allclose(trust.expected_help(h, f), [2.4 / 5.0])  # 0.48, not 0
+    h, f = trust.observe(h0, f0, np.array([0.0]), trust.SPILLOVER)
+    assert_allclose(trust.expected_help(h, f), [2.4 / 4.5])  # others' answers count less
+    assert trust.SPILLOVER < 1
+
+
+def test_learnt_trust_fades_toward_the_prior():
+    assert_allclose(trust.forget(np.array([3.4]), np.array([2.4])), [2.4 + (1 - 1 / 120)])
+
+
+# --- membership -----------------------------------------------------------------------------------
+def test_rivalry_and_outside_pull_depend_on_the_patron():
+    r = membership.rivalry(np.array([-1.0, 0.5, 1.0]))
+    assert_allclose(r, [1.0, 0.25, 0.0])
+    # ties 1 to a rival patron pull four times as hard as ties 1 to a friendly one
     assert_allclose(
-        rules.tangible_help(np.array([Rung.STATEMENT, Rung.CONSULTATIONS, Rung.MATERIAL_AID])),
-        [0.0, 0.0, 1.0],
-    )
-    assert_allclose(rules.learn(np.array([0.6]), np.array([0.2]), 0.5), [0.4])
-
-
-def test_hostility_only_counts_active_members():
-    row = np.array([0.5, -1.0, 0.0, -0.5])
-    active = np.array([[True, True, True, True], [True, False, True, True]])
-    assert_allclose(rules.hostility(row, active), [1.0, 0.5])
-
-
-def test_net_cost_by_hand():
-    p = dict(
-        value_protection=2,
-        value_dependency=1.5,
-        value_alignment=1.5,
-        cost_sovereignty=1.5,
-        cost_entrapment=1,
-        cost_outside=2,
-        cost_hostility=1.5,
-    )
-    one = np.array([1.0])
-    c = rules.net_cost_of_staying(
-        rules.Standing(
-            trust=0.5 * one,
-            threat=0.4 * one,
-            dependency=0.6 * one,
-            alignment=0.5 * one,
-            sovereignty=0.8 * one,
-            integration=0.5 * one,
-            entrapment=0.2 * one,
-            outside=0.3 * one,
-            hostility=1.0 * one,
-        ),
-        **p,
-    )
-    value = 2 * 0.5 * 0.4 + 1.5 * 0.6 + 1.5 * 0.5  # 0.4 + 0.9 + 0.75 = 2.05
-    cost = 1.5 * 0.8 * 0.5 + 1 * 0.2 + 2 * 0.3 + 1.5 * 1.0  # 0.6 + 0.2 + 0.6 + 1.5 = 2.9
-    assert_allclose(c, [cost - value])
-
-
-def test_disaffection_moves_toward_net_cost():
-    assert_allclose(rules.update_disaffection(np.array([0.0]), np.array([1.0]), 0.1), [0.1])
-
-
-def test_transition_probabilities_by_hand():
-    p = dict(
-        temperature=0.5,
-        status_hazard=0.2,
-        freeze_threshold=0.6,
-        withdraw_gap=1.0,
-        value_dependency=1.5,
-        thaw_gap=0.6,
-        rejoin_gap=1.0,
-    )
-    status = np.array([Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN, Status.NEVER])
-    d = np.array([0.6, 1.0, -0.4, 5.0])
-    dep = np.array([0.0, 0.4, 0.0, 0.0])
-    down, up = rules.transition_probabilities(status, d, dep, **p)
-    sig = rules.logistic
-    assert_allclose(down, [0.1, 0.2 * sig((1.0 - 1.6 - 0.6) / 0.5), 0.0, 0.0])
-    assert_allclose(up, [0.0, 0.2 * sig(-1.0 / 0.5), 0.1, 0.0])
-
-
-def test_next_status_uses_one_draw():
-    status = np.array([Status.ACTIVE, Status.FROZEN, Status.FROZEN, Status.WITHDRAWN])
-    down = np.array([0.5, 0.2, 0.2, 0.0])
-    up = np.array([0.0, 0.3, 0.3, 0.5])
-    u = np.array([0.4, 0.1, 0.3, 0.4])
-    assert_array_equal(
-        rules.next_status(status, down, up, u),
-        [Status.FROZEN, Status.WITHDRAWN, Status.ACTIVE, Status.ACTIVE],
+        membership.outside_pull(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), r), [1.0, 0.25]
     )
 
 
-def test_renewal_lapse_only_for_parties():
-    p = dict(freeze_threshold=0.6, temperature=0.35)
-    status = np.array([Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN])
-    out = rules.renewal_lapse(status, np.array([5.0, 5.0, 5.0]), np.zeros(3), **p)
-    assert_array_equal(out, [Status.WITHDRAWN, Status.WITHDRAWN, Status.WITHDRAWN])
-    out = rules.renewal_lapse(status, np.array([-5.0, -5.0, -5.0]), np.full(3, 0.5), **p)
-    assert_array_equal(out, status)
+def test_leave_pressure_by_hand():
+    w = dict(
+        grievance_weight=2.0,
+        outside_weight=3.0,
+        sovereignty_weight=4.0,
+        dependency_weight=5.0,
+        protection_weight=6.0,
+    )
+    prot = membership.protection(0.5 * one, 0.4 * one, 0.5 * one)  # 0.1
+    got = membership.leave_pressure(1.0 * one, 0.5 * one, 0.1 * one, 0.6 * one, prot, **w)
+    assert_allclose(got, [2 * 1 + 3 * 0.5 + 4 * 0.1 - 5 * 0.6 - 6 * 0.1])  # 0.3
 
 
-def test_backs_support_probability_by_hand():
-    p = dict(support_weight=4.0, support_threshold=2.0, temperature=0.5)
-    # 4 * (0.95 - 0.35) - 2 = 0.4 ; sigma(0.4 / 0.5) = sigma(0.8)
-    got = rules.backs_support_probability(np.array([0.95]), np.array([0.35]), **p)
-    assert_allclose(got, [1 / (1 + np.exp(-0.8))])
+def test_decisions_only_at_an_occasion_with_hysteresis():
+    A, F, W = Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN
+    status = np.array([A, A, F, F, F, W, W, W])
+    pressure = np.array([5.0, 5.0, 8.0, 3.0, -1.0, -2.0, -2.0, 0.0])
+    occasion = np.array([True, False, True, True, True, True, True, True])
+    blocked = np.array([False] * 6 + [True, False])
+    cuts = dict(freeze_threshold=4.0, withdraw_margin=2.0)
+    exit_cost = np.zeros(8)
+    new, notice = membership.decide(
+        status, pressure, 0 * pressure, occasion, blocked, exit_cost, **cuts
+    )
+    # active: freezes above 4 at an occasion only; frozen: notice above 6, thaw below 2, else stays;
+    # withdrawn: rejoins below 0 unless blocked
+    assert_array_equal(new, [F, A, F, F, A, A, W, W])
+    assert_array_equal(notice, [False, False, True, False, False, False, False, False])
+    # a formal exit also forfeits what dependency buys: with an exit cost of 3, no notice at 8
+    _, costly = membership.decide(
+        status, pressure, 0 * pressure, occasion, blocked, exit_cost + 3, **cuts
+    )
+    assert not costly.any()
 
 
-def test_threat_decays_toward_baseline_and_is_held_by_a_crisis():
-    # baseline 0.1, level 0.9, decay 0.25: 0.1 + 0.75 * 0.8 = 0.7; a crisis of 0.8 holds it there
-    level, base = np.array([0.9, 0.9]), np.array([0.1, 0.1])
-    assert_allclose(rules.decay_toward(level, base, 0.25), [0.7, 0.7])
-    assert_allclose(rules.decay_toward(level, base, 0.25, np.array([0.8, 0.0])), [0.8, 0.7])
-    assert_allclose(rules.fade(np.array([0.4]), 0.25), [0.3])
+def test_a_content_member_stays_at_every_occasion():
+    status = np.full(1000, Status.ACTIVE)
+    u = np.linspace(0.0005, 0.9995, 1000)
+    new, _ = membership.decide(
+        status,
+        np.full(1000, -10.0),
+        choice.logistic_noise(u),
+        np.ones(1000, bool),
+        np.zeros(1000, bool),
+        np.zeros(1000),
+        freeze_threshold=4.0,
+        withdraw_margin=2.0,
+    )
+    assert (new == Status.ACTIVE).all()
 
 
-def test_bandwidth_recovers_toward_a_ceiling_set_by_war():
-    ceiling = rules.bandwidth_ceiling(0.8, np.array([0.5]))  # 1 - 0.5 * 0.8 = 0.6
-    assert_allclose(ceiling, [0.6])
-    # 0.2 + 0.5 * (0.6 - 0.2) = 0.4; above the ceiling it falls to the ceiling at once
-    assert_allclose(rules.recover_bandwidth(np.array([0.2]), ceiling, 0.5), [0.4])
-    assert_allclose(rules.recover_bandwidth(np.array([0.9]), ceiling, 0.1), [0.6])
+def test_a_renewal_window_lets_the_treaty_lapse():
+    status = np.array([Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN, Status.ACTIVE])
+    out = membership.lapse(
+        status, np.array([5.0, 5.0, 5.0, 1.0]), np.zeros(4), freeze_threshold=4.0
+    )
+    assert_array_equal(out, [Status.WITHDRAWN, Status.WITHDRAWN, Status.WITHDRAWN, Status.ACTIVE])
 
 
-def test_policy_shocks_move_a_share_of_the_room_left():
-    assert_allclose(rules.shock_raise(np.array([0.2]), 0.5), [0.6])  # 0.2 + 0.5 * 0.8
-    assert_allclose(rules.shock_lower(np.array([0.8]), 0.25), [0.6])  # 0.8 * 0.75
+def test_grievances():
+    assert_allclose(membership.unmet(0.8, np.array([0.0, 1.0])), [0.8, 0.0])
+    assert_allclose(membership.resented_integration(0.2, np.array([1.0, 0.25])), [0.2, 0.05])
+    assert membership.entrapment(0.2) == pytest.approx(0.04)  # declining words costs little
+    assert membership.entrapment(0.6) == pytest.approx(0.36)
+    assert_allclose(membership.fade(np.array([1.0]), 0.1), [0.9])
 
 
-def test_entrapment_only_for_those_who_did_not_back():
-    out = rules.entrapment_pressure(np.array([0.1, 0.1, 0.7]), 0.6, np.array([True, False, False]))
-    assert_allclose(out, [0.1, 0.6, 0.7])
-
-
-def test_reputation_is_mean_trust_of_active_members():
-    trust = np.array([[0.2, 0.6, 1.0], [0.2, 0.6, 1.0]])
-    active = np.array([[True, True, False], [False, False, False]])
-    assert_allclose(rules.reputation(trust, active), [0.4, 0.0])
+# --- support --------------------------------------------------------------------------------------
+def test_backing_russia_by_hand():
+    w = dict(dependency_weight=10.0, outside_weight=4.0, support_cost=8.0)
+    # Belarus-like: 10 * 0.9 * 1.0 - 0 - 8 * 0.6 = 4.2 > 0
+    # Kazakhstan-like: 10 * 0.64 * 0.6 - 4 * 1.1 - 8 * 0.6 = -5.36 < 0
+    assert support.backs(0.9 * one, 1.0 * one, 0 * one, 0.6, 0 * one, **w)[0]
+    assert not support.backs(0.64 * one, 0.6 * one, 1.1 * one, 0.6, 0 * one, **w)[0]

@@ -43,17 +43,17 @@ def test_fit_recovers_the_minimum_of_a_noisy_objective():
 @pytest.mark.slow
 def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path):
     """Synthetic truth: the fixture's documented outcome is whatever the model does at
-    support_threshold = 0.2. Fitting that one parameter from a wide range must land near 0.2."""
+    support_cost = 4. Fitting that one parameter from a wide range must land near 4."""
     sc = load_scenario(FIXTURE)
-    truth = simulate(sc, 4000, seed=11, parameters={"support_threshold": 0.2}).tables
+    truth = simulate(sc, 4000, seed=11, parameters={"support_cost": 4.0}).tables
     share = truth["support"].groupby("member")["backs"].mean()
     base = BaseRates(request={}, response={}, monthly_change=0.0, backs=0.5)
 
     def objective(points):
         # squared distance between the model's backing shares and the synthetic truth
-        n = len(points["support_threshold"])
+        n = len(points["support_cost"])
         reps = 200
-        params = {"support_threshold": np.repeat(points["support_threshold"], reps)}
+        params = {"support_cost": np.repeat(points["support_cost"], reps)}
         out = simulate(
             sc, n * reps, seed=3, parameters=params, log_worlds=0, stream_period=reps
         ).tables["support"]
@@ -62,8 +62,8 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
         return ((model - share[model.columns]) ** 2).sum(axis=1).to_numpy()
 
     budget = cal.Budget(design=16, generations=4, population=16, parents=4, finalists=3)
-    res = cal.fit(objective, {"support_threshold": (-2.0, 2.0)}, budget, seed=2)
-    assert abs(res.best["support_threshold"] - 0.2) < 0.1
+    res = cal.fit(objective, {"support_cost": (0.0, 12.0)}, budget, seed=2)
+    assert abs(res.best["support_cost"] - 4.0) < 0.6
     assert base.backs == 0.5
 
 
@@ -71,7 +71,7 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
 def test_score_points_shares_random_numbers_across_points():
     sc = load_documented(FIXTURE)
     base = BaseRates.from_scenarios([sc])
-    same = {"temperature": np.array([0.35, 0.35])}
+    same = {"need_weight": np.array([8.0, 8.0])}
     checks, probs = cal.score_points(same, [sc], base, replicates=100, seed=4)
     assert probs.shape == (len(checks), 2)
     assert_allclose(probs[:, 0], probs[:, 1])

@@ -385,9 +385,9 @@ SOBOL_INPUTS = """
 [parameters]
 war_burden = [0.0, 1.0]
 bandwidth_weight = [0.0, 10.0]
-russia_interest = [0.0, 10.0]
-legal_weight = [0.0, 10.0]
-learn_own = [0.0, 1.0]
+territory_motive = [0.0, 12.0]
+ties_weight = [0.0, 10.0]
+statement_threshold = [-8.0, 8.0]
 "ARM.dependency" = [0.2, 0.9]
 """
 
@@ -404,8 +404,8 @@ def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
     table = pd.read_csv(out / "analysis" / "sobol.csv")
     assert list(table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf", "metric"]
     assert len(table) == 6 * 4 and len(points(out)) == 16 * 8
-    # learn_own cannot move the answer to the Armenian crisis before anyone has learned from it
-    own = table[(table["metric"] == "arm_mission") & (table["parameter"] == "learn_own")]
+    # whether the Council speaks unasked cannot move the chance of a mission or more
+    own = table[(table["metric"] == "arm_mission") & (table["parameter"] == "statement_threshold")]
     assert abs(float(own["ST"].iloc[0])) < 0.05
     for metric in ("arm_mission", "arm_out", "kaz_trust", "active"):
         assert (out / "plots" / f"sensitivity-{metric}.png").stat().st_size > 1000

@@ -114,7 +114,7 @@ def _steps(rng: np.random.Generator, n_steps: int) -> pd.DataFrame:
                     "share_frozen": frozen,
                     "share_withdrawn": withdrawn,
                     "threat_mean": rng.uniform(0, 0.5),
-                    "disaffection_mean": rng.normal(0, 0.2),
+                    "grievance_mean": rng.normal(0, 0.2),
                     "bandwidth_mean": rng.uniform(0.5, 1) if member == "RUS" else np.nan,
                 }
             )
@@ -133,7 +133,7 @@ def _members(rng: np.random.Generator, n_worlds: int) -> pd.DataFrame:
             "first_frozen_step": np.where(frozen, 12, -1).astype(np.int64),
             "first_withdrawn_step": np.full(len(worlds), -1, dtype=np.int64),
             "final_trust": rng.uniform(0, 1, len(worlds)),
-            "final_disaffection": rng.normal(0, 0.3, len(worlds)),
+            "final_grievance": rng.normal(0, 0.3, len(worlds)),
         }
     )
 

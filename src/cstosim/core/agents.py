@@ -3,6 +3,9 @@
 Why arrays over worlds rather than one agent per world: a batch or sweep needs 10^5-10^7
 replicate runs, and numpy over replicates is about a hundred times faster than Python over
 agents (``docs/model.md``). With ``n_worlds = 1`` these are ordinary Mesa agents.
+
+A state's trust counts and grievance live in arrays the model holds for all states at once, so
+that a month's forgetting is one operation; each agent reads and writes its own slice.
 """
 
 from __future__ import annotations
@@ -12,8 +15,26 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..inputs.vocabulary import ACTOR_INDEX, MEMBER_INDEX, Status
-from . import rules
+from ..inputs.vocabulary import (
+    ACTOR_INDEX,
+    MEMBER_INDEX,
+    PATRON_FACTS,
+    PATRONS,
+    Provider,
+    Scope,
+    Status,
+)
+from .rules import appeal, council, membership, russia, support, trust
+from .rules.choice import softmax_choice
+from .rules.perceive import (
+    bandwidth_ceiling,
+    decay_toward,
+    recover_bandwidth,
+    western_alignment_shift,
+)
+
+#: Columns of ``MemberState.ties`` that hold the Western (EU) and the US ties.
+_WESTERN = [PATRONS.index("WEST"), PATRONS.index("US")]
 
 if TYPE_CHECKING:
     from ..inputs.scenario import Event
@@ -21,210 +42,195 @@ if TYPE_CHECKING:
 
 
 class MemberState(mesa.Agent):
-    """A treaty state: perceives threats, invokes the treaty, takes stances, weighs staying."""
+    """A treaty state: perceives threats, appeals for help, takes stances, weighs staying."""
 
     model: AllianceModel
 
-    def __init__(
-        self, model: AllianceModel, code: str, facts: dict[str, np.ndarray], status: np.ndarray
-    ) -> None:
+    def __init__(self, model: AllianceModel, code: str, facts: dict[str, np.ndarray]) -> None:
         super().__init__(model)
         self.code = code
         self.index = MEMBER_INDEX[code]
         self.actor = ACTOR_INDEX[code]
         self.dependency = facts["dependency"]
         self.alignment = facts["alignment"]
-        self.trust = facts["trust"]
-        self.sovereignty_sensitivity = facts["sovereignty_sensitivity"]
+        self.sovereignty = facts["sovereignty_sensitivity"]
         self.capacity = facts["capacity"]
-        # one outside option from the patron ties, until the patron-specific rules replace it
-        west = np.maximum(facts["ties_west"], facts["ties_us"])
-        other = np.maximum(
-            np.maximum(facts["ties_china"], facts["ties_turkey"]), facts["ties_iran"]
-        )
-        self.outside_option = (west + other) / 2
+        self.bilateral_patron = facts["bilateral_patron"]
+        #: ties to each patron of ``PATRONS``, ``(W, P)``
+        self.ties = np.stack([facts[f] for f in PATRON_FACTS.values()], axis=1)
         self.threat_baseline = facts["threat"]
         self.threat = facts["threat"].copy()
         self.unrest_baseline = facts["unrest"]
         self.unrest = facts["unrest"].copy()
-        self.status = status
-        self.entrapment = np.zeros_like(self.trust)
-        self.disaffection = np.zeros_like(self.trust)  # set by the model once all states exist
+        self.status = np.zeros(len(self.dependency), dtype=np.int8)  # set by the model
+        self.notice = np.zeros(len(self.dependency), dtype=np.int8)  # months to a withdrawal
 
-    # --- perceive -------------------------------------------------------------------------------
-    def perceive(self, external: float, internal: float, decay: np.ndarray) -> None:
-        """Threat rises to the severity of active crises, else fades toward its baseline."""
-        self.threat = rules.decay_toward(self.threat, self.threat_baseline, decay, external)
-        self.unrest = rules.decay_toward(self.unrest, self.unrest_baseline, decay, internal)
-        self.entrapment = rules.fade(self.entrapment, decay)
+    # --- the model-held arrays of this state -----------------------------------------------------
+    @property
+    def help_count(self) -> np.ndarray:
+        """Answers that helped, by provider and scope ``(W, 2, 3)`` (a view)."""
+        return self.model.help_count[:, self.index]
 
-    def press(self, severity: float, backs: np.ndarray) -> None:
-        """Feel the pressure of a call for support this state did not back."""
-        self.entrapment = rules.entrapment_pressure(self.entrapment, severity, backs)
+    @property
+    def fail_count(self) -> np.ndarray:
+        """Answers that did not help, by provider and scope ``(W, 2, 3)`` (a view)."""
+        return self.model.fail_count[:, self.index]
 
-    # --- invoke ---------------------------------------------------------------------------------
-    def invoke(self, event: Event, scope: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Choose none, consultations or assistance by multinomial logit."""
-        p = self.model.p
-        gap = rules.capacity_gap(event.severity, self.capacity)
-        utilities = rules.invoke_utilities(
-            event.severity,
-            scope,
-            gap,
-            self.trust,
-            self.sovereignty_sensitivity,
-            consult_weight=p.consult_weight,
-            consult_cost=p.consult_cost,
-            need_weight=p.need_weight,
-            sovereignty_weight=p.sovereignty_weight,
-            request_cost=p.request_cost,
-        )
-        _, request = rules.softmax_choice(utilities, p.temperature, u)
-        request = np.where(self.is_party(), request, 0).astype(np.int8)
-        return request, rules.asked_rung(request, gap, p.ask_deploy_gap)
+    @property
+    def grievance(self) -> np.ndarray:
+        """Accumulated grievance against the alliance ``(W,)`` (a view)."""
+        return self.model.grievance[:, self.index]
 
-    # --- deliberate -----------------------------------------------------------------------------
-    def willingness(self, event: Event, target: MemberState, scope: np.ndarray) -> np.ndarray:
-        """Back an ally by affinity, against precedent fear and missing treaty scope."""
-        aff, p = self.model.affinity, self.model.p
-        source = aff[self.actor, ACTOR_INDEX[event.source]] if event.source else 0.0
-        return rules.member_willingness(
-            aff[self.actor, target.actor],
-            source,
-            self.sovereignty_sensitivity,
-            event.kind == "internal_unrest",
-            scope,
-            stance_base=p.stance_base,
-            affinity_weight=p.affinity_weight,
-            precedent_weight=p.precedent_weight,
-            legal_weight=p.legal_weight,
+    def expected_help(self, provider: Provider, scope: Scope) -> np.ndarray:
+        """The help this state expects from ``provider`` in a crisis of ``scope``."""
+        return trust.expected_help(
+            self.help_count[:, provider, scope], self.fail_count[:, provider, scope]
         )
 
-    def take_stance(self, willingness: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """The stance drawn from a willingness; abstain where this state is not active."""
-        p = self.model.p
-        drawn = rules.stance(
-            willingness, p.temperature, u, block_cut=p.block_cut, deploy_cut=p.deploy_cut
-        )
-        return np.where(self.status == Status.ACTIVE, drawn, rules.Stance.ABSTAIN)
-
-    def backs_support(self, u: np.ndarray) -> np.ndarray:
-        """Whether this state, if active, backs Russia's call for political support."""
-        p = self.model.p
-        prob = rules.backs_support_probability(
-            self.alignment,
-            self.outside_option,
-            support_weight=p.support_weight,
-            support_threshold=p.support_threshold,
-            temperature=p.temperature,
-        )
-        return (u < prob) & (self.status == Status.ACTIVE)
-
-    # --- learn ----------------------------------------------------------------------------------
-    def learn(self, outcome: np.ndarray, rate: np.ndarray, mask: np.ndarray) -> None:
-        """Move trust toward an observed outcome in the worlds of ``mask``."""
-        self.trust = np.where(mask, rules.learn(self.trust, outcome, rate), self.trust)
-
-    # --- membership -----------------------------------------------------------------------------
     def is_party(self) -> np.ndarray:
         """Worlds in which the state is bound by the treaty (active or frozen)."""
         return (self.status == Status.ACTIVE) | (self.status == Status.FROZEN)
 
-    def net_cost(self) -> np.ndarray:
-        """Cost minus value of staying, from this state's facts and the alliance around it."""
-        m, p = self.model, self.model.p
-        standing = rules.Standing(
-            trust=self.trust,
-            threat=np.maximum(self.threat, self.unrest),
-            dependency=self.dependency,
-            alignment=self.alignment,
-            sovereignty=self.sovereignty_sensitivity,
-            integration=m.integration,
-            entrapment=self.entrapment,
-            outside=self.outside_option,
-            hostility=m.hostility_toward_members(self),
-        )
-        return rules.net_cost_of_staying(
-            standing,
-            value_protection=p.value_protection,
-            value_dependency=p.value_dependency,
-            value_alignment=p.value_alignment,
-            cost_sovereignty=p.cost_sovereignty,
-            cost_entrapment=p.cost_entrapment,
-            cost_outside=p.cost_outside,
-            cost_hostility=p.cost_hostility,
+    def is_active(self) -> np.ndarray:
+        """Worlds in which the state takes part in the alliance."""
+        return self.status == Status.ACTIVE
+
+    # --- perceive -------------------------------------------------------------------------------
+    def perceive(self, external: float, internal: float) -> None:
+        """Threat and unrest rise to the severity of the crises under way, else fade back."""
+        self.threat = decay_toward(self.threat, self.threat_baseline, external)
+        self.unrest = decay_toward(self.unrest, self.unrest_baseline, internal)
+
+    def take_offer(self, patron: int, ties_after: np.ndarray) -> None:
+        """Set the ties to one patron after an offer or a rebuff; alignment follows Western ties."""
+        before = self.ties[:, _WESTERN].max(axis=1)
+        self.ties[:, patron] = ties_after
+        self.alignment = western_alignment_shift(
+            self.alignment, before, self.ties[:, _WESTERN].max(axis=1)
         )
 
-    def weigh_membership(self, u: np.ndarray) -> np.ndarray:
-        """Update disaffection and move status with hysteresis; returns the new status."""
+    # --- appeal ---------------------------------------------------------------------------------
+    def appeal(self, event: Event, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Choose none, a bilateral appeal, consultations or assistance by logit; returns the
+        channel, the capacity gap and the asked rung on the chosen provider's ladder."""
         p = self.model.p
-        self.disaffection = rules.update_disaffection(
-            self.disaffection, self.net_cost(), p.disaffection_memory
+        need = appeal.capacity_gap(event.severity, self.capacity)
+        scope = appeal.trust_scope(event.kind)
+        prior = Scope.TERRITORIAL if scope is None else scope
+        active = self.is_active()
+        admissible = (
+            active & appeal.art2_admissible(event.kind),
+            active & appeal.art4_admissible(event.kind, event.framed_foreign),
         )
-        down, up = rules.transition_probabilities(
-            self.status,
-            self.disaffection,
+        utilities = appeal.appeal_utilities(
+            event.severity,
+            need,
+            (
+                self.expected_help(Provider.RUSSIA, prior),
+                self.expected_help(Provider.COLLECTIVE, prior),
+            ),
+            self.bilateral_patron,
+            self.sovereignty,
+            admissible,
+            need_weight=p.need_weight,
+            ask_cost=p.ask_cost,
+            sovereignty_weight=p.sovereignty_weight,
+            consult_weight=p.consult_weight,
+            treaty_weight=p.treaty_weight,
+        )
+        _, channel = softmax_choice(utilities, u)
+        channel = channel.astype(np.int8)
+        return channel, need, appeal.asked_rungs(channel, need, scope, p.troops_gap)
+
+    # --- deliberate -----------------------------------------------------------------------------
+    def blocks(self, event: Event, target: MemberState, noise: np.ndarray) -> np.ndarray:
+        """Whether this state, if active, blocks collective action for ``target``."""
+        aff, p = self.model.affinity, self.model.p
+        source = aff[self.actor, ACTOR_INDEX[event.source]] if event.source else 0.0
+        unframed = event.kind == "internal_unrest" and not event.framed_foreign
+        drawn = council.blocks(
+            aff[self.actor, target.actor],
+            source,
+            self.sovereignty,
+            unframed,
+            noise,
+            affinity_weight=p.affinity_weight,
+            precedent_weight=p.precedent_weight,
+            block_cut=p.block_cut,
+        )
+        return drawn & self.is_active()
+
+    def backs(self, severity: float, noise: np.ndarray) -> np.ndarray:
+        """Whether this state, if active, backs Russia's call for political support."""
+        p = self.model.p
+        drawn = support.backs(
             self.dependency,
-            freeze_threshold=p.freeze_threshold,
-            withdraw_gap=p.withdraw_gap,
-            thaw_gap=p.thaw_gap,
-            rejoin_gap=p.rejoin_gap,
-            value_dependency=p.value_dependency,
-            status_hazard=p.status_hazard,
-            temperature=p.temperature,
+            self.alignment,
+            self.outside(),
+            severity,
+            noise,
+            dependency_weight=p.dependency_weight,
+            outside_weight=p.outside_weight,
+            support_cost=p.support_cost,
         )
-        return rules.next_status(self.status, down, up, u)
+        return drawn & self.is_active()
 
-    def lapse_at_renewal(self, u: np.ndarray) -> np.ndarray:
-        """At a renewal window, the status after signing or not signing the prolongation."""
-        p = self.model.p
-        return rules.renewal_lapse(
-            self.status,
-            self.disaffection,
-            u,
-            freeze_threshold=p.freeze_threshold,
-            temperature=p.temperature,
+    # --- membership -----------------------------------------------------------------------------
+    def outside(self) -> np.ndarray:
+        """This state's outside option: its ties to each patron, weighted by rivalry with Russia."""
+        return membership.outside_pull(self.ties, self.model.patron_rivalry)
+
+    def leave_pressure(self) -> np.ndarray:
+        """Pressure to leave the alliance, from this state's facts and the alliance around it."""
+        m, p = self.model, self.model.p
+        expected = np.maximum(
+            self.expected_help(Provider.RUSSIA, Scope.TERRITORIAL),
+            self.expected_help(Provider.COLLECTIVE, Scope.TERRITORIAL),
+        )
+        threat = np.maximum(self.threat, self.unrest)
+        return membership.leave_pressure(
+            self.grievance,
+            self.outside(),
+            self.sovereignty * m.integration,
+            self.dependency,
+            membership.protection(expected, threat, m.russia.bandwidth),
+            grievance_weight=p.grievance_weight,
+            outside_weight=p.outside_weight,
+            sovereignty_weight=p.sovereignty_weight,
+            dependency_weight=p.dependency_weight,
+            protection_weight=p.protection_weight,
         )
 
 
 class Russia(MemberState):
-    """Russia: a member whose stance weighs interest, reputation, ties and bandwidth."""
+    """Russia: a member whose answers weigh its motives, ties and bandwidth."""
 
     def __init__(
-        self,
-        model: AllianceModel,
-        code: str,
-        facts: dict[str, np.ndarray],
-        status: np.ndarray,
-        bandwidth: np.ndarray,
+        self, model: AllianceModel, code: str, facts: dict[str, np.ndarray], bandwidth: np.ndarray
     ) -> None:
-        super().__init__(model, code, facts, status)
+        super().__init__(model, code, facts)
         self.bandwidth = bandwidth
 
     def recover(self, war_severity: float) -> None:
         """Bandwidth relaxes toward its ceiling, lowered while Russia wages a war."""
-        p = self.model.p
-        ceiling = rules.bandwidth_ceiling(war_severity, p.war_burden)
-        self.bandwidth = rules.recover_bandwidth(self.bandwidth, ceiling, p.bandwidth_recovery)
+        ceiling = bandwidth_ceiling(war_severity, self.model.p.war_burden)
+        self.bandwidth = recover_bandwidth(self.bandwidth, ceiling)
 
-    def willingness(self, event: Event, target: MemberState, scope: np.ndarray) -> np.ndarray:
-        """Interest in the ally and reputation, against ties to the aggressor and lost capacity."""
+    def willingness(self, event: Event, target: MemberState | None) -> np.ndarray:
+        """Russia's willingness to act for the target of ``event`` (its motives, each a term)."""
         m, p = self.model, self.model.p
-        ties = m.affinity[self.actor, ACTOR_INDEX[event.source]] if event.source else 0.0
-        return rules.russia_willingness(
-            event.severity,
-            target.alignment,
-            m.reputation(),
-            ties,
+        ties = m.ties_to_outsider(event)
+        alignment = target.alignment if target is not None else np.zeros(m.n_worlds)
+        on_party = target.is_party() if target is not None else False
+        crisis = russia.Crisis(event.kind, event.severity, event.regime_at_risk, ties)
+        return russia.russia_willingness(
+            crisis,
+            alignment,
+            on_party,
             self.bandwidth,
-            scope,
-            russia_interest=p.russia_interest,
-            russia_reputation=p.russia_reputation,
-            russia_ties=p.russia_ties,
+            regime_motive=p.regime_motive,
+            territory_motive=p.territory_motive,
+            reputation_motive=p.reputation_motive,
+            ties_weight=p.ties_weight,
             bandwidth_weight=p.bandwidth_weight,
-            legal_weight=p.legal_weight,
         )
-
-    def weigh_membership(self, u: np.ndarray) -> np.ndarray:
-        """Russia never leaves its own alliance."""
-        return self.status

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..inputs.vocabulary import MEMBERS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES, Status
+from ..inputs.vocabulary import (
+    BILATERAL_NAMES,
+    CHANNEL_NAMES,
+    MEMBERS,
+    REQUEST_NAMES,
+    RUNG_NAMES,
+    STATUS_NAMES,
+    Status,
+)
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Trust quantiles are read from histograms of this many bins on [0, 1] (resolution 0.001).
@@ -36,8 +44,10 @@ class Recorder:
         self.logged = np.flatnonzero(self.world_ids < self.log_worlds)
 
     # --- per-world outcomes ---------------------------------------------------------------------
-    def crisis(self, event, step: int, date: str, request, asked, response, size) -> None:
-        """Record one crisis: what was asked, the answer and any deployment, per world."""
+    def crisis(self, event, step: int, date: str, *codes: np.ndarray) -> None:
+        """Record one crisis per world: the collective request, the rung asked of the alliance,
+        its answer, the appeal channel, Russia's own answer, and the troops deployed."""
+        request, asked, response, appeal, russia, size = codes
         self.crises.append(
             dict(
                 crisis=event.id,
@@ -48,6 +58,8 @@ class Recorder:
                 request=request,
                 asked=asked,
                 response=response,
+                appeal=appeal,
+                russia=russia,
                 deploy_size=size,
             )
         )
@@ -73,22 +85,29 @@ class Recorder:
                 )
 
     # --- per-step aggregates --------------------------------------------------------------------
-    def aggregate(self, members: list, bandwidth: np.ndarray) -> None:
-        """Accumulate this step's sums, counts and trust histograms (exactly mergeable)."""
-        trust = np.stack([m.trust for m in members])
-        status = np.stack([m.status for m in members])
+    def aggregate(
+        self,
+        trust: np.ndarray,
+        status: np.ndarray,
+        threat: np.ndarray,
+        grievance: np.ndarray,
+        bandwidth: np.ndarray,
+    ) -> None:
+        """Accumulate this step's sums, counts and trust histograms (exactly mergeable); every
+        array but ``bandwidth`` is ``(M, W)``."""
+        members = trust.shape[0]
         bins = np.minimum((trust * HIST_BINS).astype(np.int64), HIST_BINS - 1)
-        offsets = np.arange(len(members))[:, None] * HIST_BINS
-        hist = np.bincount((bins + offsets).ravel(), minlength=len(members) * HIST_BINS)
+        offsets = np.arange(members)[:, None] * HIST_BINS
+        hist = np.bincount((bins + offsets).ravel(), minlength=members * HIST_BINS)
         self.steps.append(
             StepSums(
                 n=trust.shape[1],
                 trust=fixed_sum(trust),
-                threat=fixed_sum(np.stack([m.threat for m in members])),
-                disaffection=fixed_sum(np.stack([m.disaffection for m in members])),
+                threat=fixed_sum(threat),
+                grievance=fixed_sum(grievance),
                 bandwidth=fixed_sum(bandwidth[None, :]),
                 status=np.stack([(status == s).sum(axis=1) for s in Status], axis=1),
-                hist=hist.reshape(len(members), HIST_BINS),
+                hist=hist.reshape(members, HIST_BINS),
             )
         )
 
@@ -117,67 +136,63 @@ class Recorder:
         )
 
     # --- tables ---------------------------------------------------------------------------------
-    def world_tables(self, members: list) -> dict[str, pd.DataFrame]:
-        """Per-world outcome tables of ``docs/results.md`` (all but ``steps``)."""
-        w = self.world_ids
-        rung, req = np.asarray(RUNG_NAMES), np.asarray(REQUEST_NAMES)
-        crises = (
-            pd.concat(
-                [
-                    pd.DataFrame(
-                        {
-                            "world": w,
-                            "crisis": c["crisis"],
-                            "kind": c["kind"],
-                            "target": c["target"],
-                            "step": c["step"],
-                            "date": c["date"],
-                            "request": req[c["request"]],
-                            "asked": rung[c["asked"]],
-                            "response": rung[c["response"]],
-                            "deploy_size": c["deploy_size"].astype(float),
-                        }
-                    )
-                    for c in self.crises
-                ],
-                ignore_index=True,
-            )
-            if self.crises
-            else _empty_crises()
-        )
-        support = (
-            pd.concat(
-                [
-                    pd.DataFrame(
-                        {
-                            "world": w,
-                            "event": s["event"],
-                            "member": s["member"],
-                            "backs": s["backs"],
-                        }
-                    )
-                    for s in self.support
-                ],
-                ignore_index=True,
-            )
-            if self.support
-            else pd.DataFrame(
-                {
-                    "world": pd.Series(dtype="int64"),
-                    "event": pd.Series(dtype=str),
-                    "member": pd.Series(dtype=str),
-                    "backs": pd.Series(dtype=bool),
-                }
-            )
-        )
+    def world_tables(self, final: Final) -> dict[str, pd.DataFrame]:
+        """Per-world outcome tables of ``docs/results.md`` (all but ``steps``).
+
+        Outcome columns are ordered categoricals built from the integer codes (no strings are
+        formatted per world), so ladders keep their order in ``value_counts`` and plots.
+        """
         transitions = self._transitions_table()
         return {
-            "crises": crises,
-            "support": support,
+            "crises": self._crises_table(),
+            "support": self._support_table(),
             "transitions": transitions,
-            "members": self._members_table(members, transitions),
+            "members": self._members_table(final, transitions),
             "log": self._log_table(),
         }
+
+    def _crises_table(self) -> pd.DataFrame:
+        w, k = self.world_ids, len(self.crises)
+        outcomes = ("request", "asked", "response", "appeal", "russia")
+        codes = [
+            np.concatenate([c[name] for c in self.crises]) if k else np.zeros(0, dtype=np.int8)
+            for name in outcomes
+        ]
+        meta = {
+            name: np.repeat(np.asarray([c[name] for c in self.crises], dtype=object), len(w))
+            for name in ("crisis", "kind", "target", "date")
+        }
+        steps = np.repeat(np.asarray([c["step"] for c in self.crises], dtype=np.int64), len(w))
+        sizes = [c["deploy_size"] for c in self.crises]
+        return pd.DataFrame(
+            {
+                "world": np.tile(w, k),
+                "crisis": meta["crisis"].astype(str),
+                "kind": meta["kind"].astype(str),
+                "target": meta["target"].astype(str),
+                "step": steps,
+                "date": meta["date"].astype(str),
+                "request": ordered(codes[0], REQUEST_NAMES),
+                "asked": ordered(codes[1], RUNG_NAMES),
+                "response": ordered(codes[2], RUNG_NAMES),
+                "appeal": ordered(codes[3], CHANNEL_NAMES),
+                "russia": ordered(codes[4], BILATERAL_NAMES),
+                "deploy_size": np.concatenate(sizes).astype(float) if k else np.zeros(0),
+            }
+        )
+
+    def _support_table(self) -> pd.DataFrame:
+        w, k = self.world_ids, len(self.support)
+        return pd.DataFrame(
+            {
+                "world": np.tile(w, k),
+                "event": np.repeat([s["event"] for s in self.support], len(w)).astype(str),
+                "member": np.repeat([s["member"] for s in self.support], len(w)).astype(str),
+                "backs": np.concatenate([s["backs"] for s in self.support])
+                if k
+                else np.zeros(0, dtype=bool),
+            }
+        )
 
     def _log_table(self) -> pd.DataFrame:
         dtypes = {
@@ -194,48 +209,58 @@ class Recorder:
         )
 
     def _transitions_table(self) -> pd.DataFrame:
-        names = np.asarray(STATUS_NAMES)
         parts = self.transitions
         counts = [len(t[3]) for t in parts]
+
+        def joined(j: int, dtype) -> np.ndarray:
+            return np.concatenate([t[j] for t in parts]) if parts else np.zeros(0, dtype=dtype)
+
         return pd.DataFrame(
             {
-                "world": np.concatenate([self.world_ids[t[3]] for t in parts])
-                if parts
-                else np.zeros(0, dtype=np.int64),
+                "world": self.world_ids[joined(3, np.int64)],
                 "member": np.repeat([t[0] for t in parts], counts).astype(str),
                 "step": np.repeat([t[1] for t in parts], counts).astype(np.int64),
                 "date": np.repeat([t[2] for t in parts], counts).astype(str),
-                "from_status": names[np.concatenate([t[4] for t in parts])]
-                if parts
-                else np.zeros(0, dtype=str),
-                "to_status": names[np.concatenate([t[5] for t in parts])]
-                if parts
-                else np.zeros(0, dtype=str),
+                "from_status": ordered(joined(4, np.int8), STATUS_NAMES),
+                "to_status": ordered(joined(5, np.int8), STATUS_NAMES),
             }
         )
 
-    def _members_table(self, members: list, transitions: pd.DataFrame) -> pd.DataFrame:
-        rows = []
-        for m in members:
-            t = transitions[transitions["member"] == m.code]
-            first = {}
-            for status in ("frozen", "withdrawn"):
-                hit = t[t["to_status"] == status].groupby("world")["step"].min()
-                first[status] = hit.reindex(self.world_ids, fill_value=-1).to_numpy()
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "world": self.world_ids,
-                        "member": m.code,
-                        "final_status": np.asarray(STATUS_NAMES)[m.status],
-                        "first_frozen_step": first["frozen"],
-                        "first_withdrawn_step": first["withdrawn"],
-                        "final_trust": m.trust,
-                        "final_disaffection": m.disaffection,
-                    }
-                )
-            )
-        return pd.concat(rows, ignore_index=True)
+    def _members_table(self, final: Final, transitions: pd.DataFrame) -> pd.DataFrame:
+        w = self.world_ids
+        first = {}
+        for status in ("frozen", "withdrawn"):
+            hit = transitions[transitions["to_status"] == status]
+            steps = hit.groupby(["member", "world"], observed=True)["step"].min()
+            grid = pd.MultiIndex.from_product([list(MEMBERS), w], names=["member", "world"])
+            first[status] = steps.reindex(grid, fill_value=-1).to_numpy()
+        return pd.DataFrame(
+            {
+                "world": np.tile(w, len(MEMBERS)),
+                "member": np.repeat(list(MEMBERS), len(w)),
+                "final_status": ordered(final.status.T.ravel(), STATUS_NAMES),
+                "first_frozen_step": first["frozen"],
+                "first_withdrawn_step": first["withdrawn"],
+                "final_trust": final.trust.T.ravel(),
+                "final_grievance": final.grievance.T.ravel(),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Final:
+    """Each world's last state, ``(W, M)`` each: status, trust in the alliance, grievance."""
+
+    status: np.ndarray
+    trust: np.ndarray
+    grievance: np.ndarray
+
+
+def ordered(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    """Integer codes as an ordered categorical of ``names`` (the ladder's order)."""
+    return pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int8), categories=names, ordered=True
+    )
 
 
 @dataclass
@@ -245,7 +270,7 @@ class StepSums:
     n: int
     trust: np.ndarray
     threat: np.ndarray
-    disaffection: np.ndarray
+    grievance: np.ndarray
     bandwidth: np.ndarray
     status: np.ndarray
     hist: np.ndarray
@@ -254,7 +279,7 @@ class StepSums:
         return StepSums(
             *(
                 getattr(self, f) + getattr(other, f)
-                for f in ("n", "trust", "threat", "disaffection", "bandwidth", "status", "hist")
+                for f in ("n", "trust", "threat", "grievance", "bandwidth", "status", "hist")
             )
         )
 
@@ -294,25 +319,9 @@ def steps_table(steps: list[StepSums], dates: list[str]) -> pd.DataFrame:
         for k, status in enumerate(STATUS_NAMES):
             frame[f"share_{status}"] = s.status[:, k] / s.n
         frame["threat_mean"] = s.threat / FIXED_POINT / s.n
-        frame["disaffection_mean"] = s.disaffection / FIXED_POINT / s.n
+        frame["grievance_mean"] = s.grievance / FIXED_POINT / s.n
         frame["bandwidth_mean"] = [s.bandwidth[0] / FIXED_POINT / s.n] + [np.nan] * (
             len(MEMBERS) - 1
         )
         frames.append(pd.DataFrame(frame))
     return pd.concat(frames, ignore_index=True)
-
-
-def _empty_crises() -> pd.DataFrame:
-    cols = (
-        ("world", "int64"),
-        ("crisis", str),
-        ("kind", str),
-        ("target", str),
-        ("step", "int64"),
-        ("date", str),
-        ("request", str),
-        ("asked", str),
-        ("response", str),
-        ("deploy_size", float),
-    )
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols})

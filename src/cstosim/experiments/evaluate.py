@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.model import AllianceModel, FactValues
+from ..core.model import AllianceModel, EndState, FactValues
 from ..core.records import StepSums
 from ..inputs.errors import UserError
 from ..inputs.parameters import ParameterSet, ParamValues
-from ..inputs.scenario import Scenario
+from ..inputs.scenario import Scenario, find_scenario, load_scenario
 from .metrics import run_metrics
 
 
@@ -50,28 +50,49 @@ def evaluate(
 
     With ``metrics``, return each metric's value per world; otherwise the record tables
     (``docs/results.md``), the per-step sums and the dates. Parameters and facts take scalars or
-    one value per world of this range.
+    one value per world of this range. A scenario that ``continues`` another starts each world
+    where that world of the other run ended (the same seed, worlds and inputs).
     """
-    model = AllianceModel(
-        scenario,
+    settings = dict(
         n_worlds=n_worlds,
         seed=seed,
         parameters=parameters,
         facts=facts,
         world_offset=world_offset,
-        log_worlds=log_worlds,
         stream_period=stream_period,
         parameter_set=parameter_set,
     )
+    start = end_state(scenario, settings)
+    model = AllianceModel(scenario, log_worlds=log_worlds, start=start, **settings)
     if metrics is not None:
         out = Outcome(metrics=run_metrics(model, list(metrics)))
     else:
         model.run_to_end()
         rec = model.recorder
-        out = Outcome(rec.world_tables(model.states), rec.steps, rec.dates)
+        out = Outcome(rec.world_tables(model.final()), rec.steps, rec.dates)
     del model
     _collect_cycles()
     return out
+
+
+def end_state(scenario: Scenario, settings: dict, seen: tuple[str, ...] = ()) -> EndState | None:
+    """The end state of the run ``scenario`` continues (None if it starts afresh), computed
+    with the same ``settings``; a chain of continuations is followed to its start."""
+    if scenario.scenario.continues is None:
+        return None
+    name = scenario.scenario.continues
+    if name in seen or name == scenario.id:
+        raise UserError(
+            f"{scenario.id}: continues {name}, which continues it back; break the cycle",
+            argument="continues",
+            value=name,
+        )
+    previous = load_scenario(find_scenario(name))
+    model = AllianceModel(
+        previous, start=end_state(previous, settings, (*seen, scenario.id)), **settings
+    )
+    model.run_to_end()
+    return model.end_state()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ The vocabulary (``docs/sweeps.md``):
 * ``status_in``: 1 if ``member``'s status at the end of month ``date`` (default: the scenario's
   last month) is one of ``statuses``; with ``ever = true``, if it was at any month up to ``date``;
 * ``active_members``: how many of the nine states are active at the end of ``date``;
-* ``trust``: ``member``'s trust in the alliance at the end of ``date``.
+* ``trust``: the help ``member`` expects from the alliance to defend its territory, at the end
+  of ``date``.
 
 A metric's mean over replicates is a probability for the first three kinds and an expectation for
 the last two. Metrics never read ``[expected]``: they name outcomes, not what happened.
@@ -187,7 +188,7 @@ def run_metrics(model: AllianceModel, metrics: list) -> dict[str, np.ndarray]:
         if t in wanted:
             snaps[t] = {
                 "status": np.stack([m.status for m in model.agents]),
-                "trust": np.stack([m.trust for m in model.agents]),
+                "trust": model.trust_in_alliance().T,
             }
     return {m.name: m.value(model, snaps) for m in metrics}
 

@@ -1,6 +1,6 @@
 """What a user may change for one run, checked in one place: global parameters and facts.
 
-A name is either a declared parameter (``temperature``) or a fact key (``TJK.dependency``,
+A name is either a declared parameter (``need_weight``) or a fact key (``TJK.dependency``,
 ``world.integration``). The CLI's ``--set``, sweep specs and paired what-ifs all check their
 inputs here, against the declarations in :mod:`.parameters` and :mod:`.facts`.
 """

@@ -107,12 +107,14 @@ class WorldFact(Strict):
 
 
 class AffinityOverride(Strict):
-    """An ``[[affinity]]`` entry: a pair's affinity for this moment, sourced."""
+    """An ``[[affinity]]`` entry: a pair's affinity for this moment, sourced; with a ``date``
+    (format 2), the pair takes this value from that month on."""
 
     a: ActorCode
     b: ActorCode
     value: Annotated[float, Field(ge=-1.0, le=1.0)]
     source: str
+    date: MonthStr | None = None
 
 
 class Event(Strict):
@@ -127,6 +129,8 @@ class Event(Strict):
     severity: Severity
     duration_months: Annotated[int, Field(ge=1, le=240)] = 1
     framed_foreign: bool = False
+    #: internal unrest only (format 2): the government's survival itself was at stake (E17)
+    regime_at_risk: bool = False
     note: str
 
     @model_validator(mode="after")
@@ -143,6 +147,8 @@ class Event(Strict):
             raise ValueError("an intra_member_clash needs a source that is a treaty state")
         if self.kind == "nonmember_war_by_member" and self.source not in MEMBERS:
             raise ValueError("a nonmember_war_by_member needs a source that is a treaty state")
+        if self.regime_at_risk and self.kind != "internal_unrest":
+            raise ValueError("regime_at_risk only applies to kind = 'internal_unrest'")
         return self
 
 
@@ -199,6 +205,14 @@ class Scenario(Strict):
             if f.date is not None and not 0 <= months_between(self.scenario.start, f.date) < n:
                 raise ValueError(
                     f"facts: {f.member} {f.field} dated {f.date} lies outside "
+                    f"{self.scenario.start}..{self.scenario.end}; move the date"
+                )
+        for aff in self.affinity:
+            if aff.date is not None and self.scenario.format < 2:
+                raise ValueError(f"affinity: a dated affinity ({aff.a}-{aff.b}) needs format = 2")
+            if aff.date is not None and not 0 <= months_between(self.scenario.start, aff.date) < n:
+                raise ValueError(
+                    f"affinity: {aff.a}-{aff.b} dated {aff.date} lies outside "
                     f"{self.scenario.start}..{self.scenario.end}; move the date"
                 )
         for e in self.events:
