@@ -197,10 +197,13 @@ def test_a_member_blocks_by_affinity_and_fear_of_precedent():
 
 
 def test_the_council_speaks_unasked_by_choice():
-    w = dict(affinity_weight=3.0, ties_weight=2.0, statement_threshold=1.0)
-    assert council.speaks_unasked(0.6, 0.0, 0 * one, **w)[0]  # 1.8 > 1
-    assert not council.speaks_unasked(0.6, 0.5, 0 * one, **w)[0]  # 1.8 - 1.0 = 0.8
-    assert not council.speaks_unasked(0.2, 0.0, 0 * one, **w)[0]  # 0.6
+    w = dict(affinity_weight=3.0, ties_weight=2.0, precedent_weight=4.0, statement_threshold=1.0)
+    zero = 0 * one
+    assert council.speaks_unasked(0.6, 0.0, zero, zero, **w)[0]  # 1.8 > 1
+    assert not council.speaks_unasked(0.6, 0.5, zero, zero, **w)[0]  # 1.8 - 1.0 = 0.8
+    assert not council.speaks_unasked(0.2, 0.0, zero, zero, **w)[0]  # 0.6
+    # unrest the government does not frame as foreign: non-interference, 1.8 - 4 * 0.25 = 0.8
+    assert not council.speaks_unasked(0.6, 0.0, 0.25 * one, zero, **w)[0]
 
 
 def test_council_answer_ladder():

@@ -404,9 +404,11 @@ class AllianceModel(mesa.Model):
         speaks = council.speaks_unasked(
             e.severity,
             self.ties_to_outsider(e),
+            self._internal_caution(e),
             logistic_noise(u_speak),
             affinity_weight=p.affinity_weight,
             ties_weight=p.ties_weight,
+            precedent_weight=p.precedent_weight,
             statement_threshold=p.statement_threshold,
         )
         response = council.council_answer(
@@ -418,6 +420,15 @@ class AllianceModel(mesa.Model):
         self.recorder.crisis(e, t, date, request, asked, response, channel, answer, size)
         self._learn(e, target, channel, (asked_own, answer), (asked, response))
         self._log_crisis(e, t, date, channel, answer, request, blocked, response)
+
+    def _internal_caution(self, e: Event) -> np.ndarray:
+        """The active members' mean sovereignty sensitivity, in unrest not framed as foreign-backed
+        (the Charter's non-interference); 0 otherwise."""
+        if e.kind != "internal_unrest" or e.framed_foreign:
+            return np.zeros(self.n_worlds)
+        active = np.stack([a.is_active() for a in self.agents], axis=1)
+        sovereignty = np.stack([a.sovereignty for a in self.agents], axis=1)
+        return (sovereignty * active).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
 
     def ties_to_outsider(self, e: Event) -> float:
         """Russia's affinity with the aggressor of ``e`` if it is an outsider, else 0."""

@@ -91,13 +91,13 @@ _DECLARED: tuple[Parameter, ...] = (
     ),
     Parameter(
         "treaty_weight",
-        0,
+        -5,
         5,
         "utility",
         "appeal",
-        "added value of an Art. 4 request, which binds every member, where the treaty's scope "
-        "holds",
-        "E17, E19: states with a Russian patron at hand still invoked Art. 4 where it applied",
+        "net value of an Art. 4 request beyond the help it brings, where the treaty's scope holds: "
+        "the obligation it puts on every member, against the gravity of declaring aggression",
+        "E17, E19: Art. 4 invoked where it applied, and only for grave attacks (CST Art. 4, M01)",
     ),
     Parameter(
         "troops_gap",

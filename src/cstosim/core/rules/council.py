@@ -35,16 +35,25 @@ def blocks(
 def speaks_unasked(
     severity: float,
     ties_to_aggressor: float,
+    internal_caution: Array,
     noise: Array,
     *,
     affinity_weight: Array,
     ties_weight: Array,
+    precedent_weight: Array,
     statement_threshold: Array,
 ) -> Array:
     """Whether the Council says anything about a crisis on a party that nobody took to it: its
     concern for a party hit (E14, E20: statements), held back by Russia's ties with an outside
-    aggressor (E12), with noise. Silence is a choice too."""
-    concern = affinity_weight * severity - ties_weight * max(ties_to_aggressor, 0.0) + noise
+    aggressor (E12) and, in unrest not framed as foreign-backed, by the Charter's
+    non-interference (``internal_caution``: the members' mean sovereignty sensitivity), with
+    noise. Silence is a choice too."""
+    concern = (
+        affinity_weight * severity
+        - ties_weight * max(ties_to_aggressor, 0.0)
+        - precedent_weight * internal_caution
+        + noise
+    )
     return concern > statement_threshold
 
 
