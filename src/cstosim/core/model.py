@@ -510,7 +510,10 @@ class AllianceModel(mesa.Model):
                     ),
                 )
                 continue
-            occasion = (summit | self._aggrieved[:, a.index]) & (a.notice == 0)
+            # at a summit, the aggrieved and those already out of the active status weigh a change
+            aggrieved = self.grievance[:, a.index] >= membership.AGGRIEVED
+            at_summit = summit & (aggrieved | (a.status != Status.ACTIVE))
+            occasion = (at_summit | self._aggrieved[:, a.index]) & (a.notice == 0)
             hostile = self.affinity[a.actor, : len(MEMBERS)] <= -1.0
             blocked = (active & hostile[None, :]).any(axis=1)
             new, notice = membership.decide(
@@ -522,6 +525,7 @@ class AllianceModel(mesa.Model):
                 p.dependency_weight * a.dependency,
                 freeze_threshold=p.freeze_threshold,
                 withdraw_margin=p.withdraw_margin,
+                rejoin_threshold=p.rejoin_threshold,
             )
             a.notice = np.where(notice, membership.NOTICE_MONTHS, a.notice).astype(np.int8)
             self._change(a, t, date, new)

@@ -286,8 +286,19 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "further pressure at which a frozen member gives notice; as far below the threshold it "
-        "thaws, twice as far a former party rejoins",
-        "M29: frozen, no notice; M11: Uzbekistan's return after Andijan",
+        "thaws",
+        "M29: Armenia frozen for two years, no notice, no thaw",
+    ),
+    Parameter(
+        "rejoin_threshold",
+        -20,
+        20,
+        "utility",
+        "membership",
+        "pressure to leave below which a former party applies to rejoin: it needs a pull back, "
+        "not merely the absence of a push",
+        "M11: Uzbekistan's return after Andijan and the break with the US; no other former party "
+        "returned (M07, M08, M13)",
     ),
     Parameter(
         "support_cost",

@@ -22,6 +22,9 @@ NOTICE_MONTHS = 6
 #: The month of the Council's yearly session when a scenario dates none: recent sessions were all
 #: in November (M16, M20, M24, M29).
 SUMMIT_MONTH = 11
+#: Grievance below which an active member does not weigh leaving at a summit: a tenth of a grave
+#: request left unmet. A member with no grievance does not drift out.
+AGGRIEVED = 0.1
 
 
 def rivalry(affinity_with_russia: Array) -> Array:
@@ -31,9 +34,11 @@ def rivalry(affinity_with_russia: Array) -> Array:
 
 
 def outside_pull(ties: Array, patron_rivalry: Array) -> Array:
-    """A member's outside option ``(W,)``: its ties ``(W, P)`` to each patron weighted by that
-    patron's rivalry with Russia ``(P,)``; a Chinese offer does not count as an EU accession law."""
-    return ties @ patron_rivalry
+    """A member's outside option ``(W,)``: its best alternative, the largest of its ties ``(W, P)``
+    to each patron weighted by that patron's rivalry with Russia ``(P,)``. A Chinese offer does not
+    count as an EU accession law, and working ties with many patrons (Kazakhstan's multi-vector
+    diplomacy) do not add up to one security patron (Armenia's turn to the EU and the US)."""
+    return (ties * patron_rivalry).max(axis=1)
 
 
 def leave_pressure(
@@ -77,14 +82,16 @@ def decide(
     *,
     freeze_threshold: Array,
     withdraw_margin: Array,
+    rejoin_threshold: Array,
 ) -> tuple[Array, Array]:
     """At an occasion: (new status, whether a withdrawal notice is given this month).
 
     Active: freeze above ``freeze_threshold``. Frozen: give notice above the threshold plus
     ``withdraw_margin`` plus ``exit_cost`` (a formal exit forfeits what dependency on Russia buys:
     M26, Moscow's threats over arrears; M29, Armenia frozen but still a member de jure), thaw below
-    the threshold minus the margin. Withdrawn: apply to rejoin below the threshold minus twice the
-    margin, accepted unless an active member blocks. Logistic noise.
+    the threshold minus the margin. Withdrawn: apply to rejoin below ``rejoin_threshold`` (a former
+    party needs a pull back, not merely the absence of a push: M11), accepted unless an active
+    member blocks. Logistic noise.
     """
     felt = pressure + noise
     active, frozen = status == Status.ACTIVE, status == Status.FROZEN
@@ -92,7 +99,7 @@ def decide(
     out = np.where(occasion & active & (felt > freeze_threshold), Status.FROZEN, status)
     thaw = occasion & frozen & (felt < freeze_threshold - withdraw_margin)
     out = np.where(thaw, Status.ACTIVE, out)
-    rejoin = occasion & withdrawn & (felt < freeze_threshold - 2 * withdraw_margin)
+    rejoin = occasion & withdrawn & (felt < rejoin_threshold)
     out = np.where(rejoin & ~rejoin_blocked, Status.ACTIVE, out)
     notice = occasion & frozen & (felt > freeze_threshold + withdraw_margin + exit_cost)
     return out.astype(np.int8), notice
