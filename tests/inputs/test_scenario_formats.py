@@ -15,10 +15,11 @@ import pytest
 from cstosim.experiments.runs import simulate
 from cstosim.inputs.scenario import load_scenario
 from cstosim.inputs.vocabulary import CRISIS_KINDS, FACT_ALIASES, MEMBER_FACTS, MEMBERS
-from tests.support import ROOT
+from tests.support import ROOT, SCENARIOS
 
 FORMAT1 = ROOT / "tests" / "fixtures" / "format1"
 FORMAT1_FILES = sorted(FORMAT1.glob("*.toml"))
+SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 WORLDS = 3
 
 
@@ -51,3 +52,13 @@ def test_a_format1_file_loads_and_runs_a_few_worlds(path: Path):
     assert sorted(table["crisis"].unique()) == sorted(crises)
     assert len(table) == WORLDS * len(crises)
     assert len(result.tables["steps"]) == scenario.n_steps * len(MEMBERS)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_scenario_is_format_2_and_loads(path: Path):
+    scenario = load_scenario(path)
+    assert scenario.scenario.format == 2
+    assert scenario.id == path.stem
+    # format 2 names its facts directly: no old name survives in a shipped file
+    assert not {f["field"] for f in _raw(path).get("facts", [])} & set(FACT_ALIASES)
