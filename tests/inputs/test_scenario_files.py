@@ -230,3 +230,11 @@ def test_each_world_of_a_what_if_opens_where_the_same_world_of_the_history_ended
         ended = history.tables["members"]
         ended = list(ended[ended["member"] == member].sort_values("world")["final_status"])
         assert _start_status(whatif, member) == ended, member
+
+
+@pytest.mark.unit
+def test_the_scenario_table_of_the_docs_lists_every_shipped_file():
+    doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    table = doc.split("## 5. The scenarios")[1].split("\n\n")[1]
+    listed = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert sorted(listed) == sorted(p.stem for p in PATHS)
