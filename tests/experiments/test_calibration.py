@@ -5,10 +5,12 @@ import pytest
 from numpy.testing import assert_allclose
 
 from cstosim.experiments import calibration as cal
+from cstosim.experiments.checks import checks_of
 from cstosim.experiments.runs import simulate
-from cstosim.experiments.validation import BaseRates
+from cstosim.experiments.validation import scored_checks
 from cstosim.inputs.expected import load_documented
 from cstosim.inputs.scenario import load_scenario
+from tests.experiments.handmade import documented
 from tests.support import MINI
 
 FIXTURE = MINI
@@ -47,7 +49,6 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
     sc = load_scenario(FIXTURE)
     truth = simulate(sc, 4000, seed=11, parameters={"support_threshold": 0.2}).tables
     share = truth["support"].groupby("member")["backs"].mean()
-    base = BaseRates(request={}, response={}, monthly_change=0.0, backs=0.5)
 
     def objective(points):
         # squared distance between the model's backing shares and the synthetic truth
@@ -64,14 +65,33 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
     budget = cal.Budget(design=16, generations=4, population=16, parents=4, finalists=3)
     res = cal.fit(objective, {"support_threshold": (-2.0, 2.0)}, budget, seed=2)
     assert abs(res.best["support_threshold"] - 0.2) < 0.1
-    assert base.backs == 0.5
 
 
 @pytest.mark.unit
 def test_score_points_shares_random_numbers_across_points():
     sc = load_documented(FIXTURE)
-    base = BaseRates.from_scenarios([sc])
     same = {"temperature": np.array([0.35, 0.35])}
-    checks, probs = cal.score_points(same, [sc], base, replicates=100, seed=4)
+    checks, probs = cal.point_probabilities(same, checks_of(sc), replicates=100, seed=4)
     assert probs.shape == (len(checks), 2)
     assert_allclose(probs[:, 0], probs[:, 1])
+
+
+@pytest.mark.unit
+def test_the_objective_is_the_mean_floored_log_score_of_each_fact_once(tmp_path):
+    # the same fact (E17) in two files, and one fact of the later file only
+    crisis = 'event = "kaz"\nrequest = "assistance"\nresponse = ["deployment"]\nnote = "E17"\n'
+    support = '[[expected.support]]\nevent = "support"\nmember = "BLR"\nbacks = true\n'
+    early = documented(tmp_path, "early", f"[[expected.crisis]]\n{crisis}", start="2021-12")
+    late = documented(tmp_path, "late", f"[[expected.crisis]]\n{crisis}\n{support}")
+    kept, _ = scored_checks([late, early])
+    assert [(c.scenario, c.kind) for c in kept] == [
+        ("early", "request"),
+        ("early", "response"),
+        ("late", "support"),
+    ]
+    checks, probs = cal.point_probabilities({"temperature": np.array([0.35])}, kept, 10, seed=4)
+    assert len(checks) == 3 and probs.shape == (3, 1)
+    # by hand: sure hit, sure miss (floored at half a world in 10) and one half
+    assert_allclose(
+        cal.mean_log_score(np.array([[1.0], [0.0], [0.5]]), 10), [(0 + np.log(20) + np.log(2)) / 3]
+    )
