@@ -16,6 +16,26 @@ from cstosim.experiments.checks import Check, checks_of
 from cstosim.inputs.expected import Documented, load_documented
 from tests.support import MINI
 
+#: [expected] entries the tests share: ARM freezes around November 2022 (step 10, window 8..12),
+#: KGZ is still active at the end, Belarus backs Russia.
+ARM_FREEZES = """[[expected.membership]]
+member = "ARM"
+status = "frozen"
+date = "2022-11"
+tolerance_months = 2
+"""
+KGZ_HOLDS = """[[expected.membership]]
+member = "KGZ"
+status = "active"
+date = "2023-12"
+mode = "holds"
+"""
+BLR_BACKS = """[[expected.support]]
+event = "support"
+member = "BLR"
+backs = true
+"""
+
 #: The mini fixture without its [expected] block.
 SITUATION = MINI.read_text(encoding="utf-8").split("[expected]")[0]
 

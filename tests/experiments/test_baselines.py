@@ -13,9 +13,9 @@ from cstosim.experiments.baselines import (
 )
 from cstosim.experiments.checks import checks_of, deduplicate
 from cstosim.experiments.validation import documented_scenarios, shipped_rates
-from tests.experiments.handmade import documented
+from tests.experiments.handmade import ARM_FREEZES, BLR_BACKS, KGZ_HOLDS, documented
 
-EXPECTED = """[[expected.crisis]]
+EXPECTED = f"""[[expected.crisis]]
 event = "kaz"
 request = "assistance"
 response = ["deployment"]
@@ -32,29 +32,15 @@ event = "osh"
 request = "none"
 response = ["none"]
 
-[[expected.membership]]
-member = "ARM"
-status = "frozen"
-date = "2022-11"
-tolerance_months = 2
-
-[[expected.membership]]
-member = "KGZ"
-status = "active"
-date = "2023-12"
-mode = "holds"
-
+{ARM_FREEZES}
+{KGZ_HOLDS}
 [[expected.membership]]
 member = "ARM"
 status = "frozen"
 date = "2023-06"
 mode = "holds"
 
-[[expected.support]]
-event = "support"
-member = "BLR"
-backs = true
-
+{BLR_BACKS}
 [[expected.support]]
 event = "support"
 member = "KAZ"

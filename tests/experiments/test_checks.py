@@ -1,9 +1,12 @@
 """Checks of an [expected] block: fact identity, the one-record-per-fact rule, refused windows and
 merged rung sets, and the per-world outcome codes read from hand-made tables."""
 
+from types import SimpleNamespace
+
 import pytest
 from numpy.testing import assert_array_equal
 
+from cstosim.experiments import checks
 from cstosim.experiments.checks import (
     checks_of,
     deduplicate,
@@ -14,7 +17,15 @@ from cstosim.experiments.checks import (
 )
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.expected import load_documented
-from tests.experiments.handmade import check, documented, tables, transitions, write_file
+from tests.experiments.handmade import (
+    ARM_FREEZES,
+    BLR_BACKS,
+    check,
+    documented,
+    tables,
+    transitions,
+    write_file,
+)
 
 KAZ = """[[expected.crisis]]
 event = "kaz"
@@ -273,24 +284,15 @@ def test_outcome_codes_from_hand_made_tables(tmp_path):
     doc = documented(
         tmp_path,
         "a",
-        """[[expected.crisis]]
+        f"""[[expected.crisis]]
 event = "kaz"
 request = "assistance"
 response = ["mission", "deployment"]
 russia = ["troops"]
 appeal = false
 
-[[expected.membership]]
-member = "ARM"
-status = "frozen"
-date = "2022-11"
-tolerance_months = 2
-
-[[expected.support]]
-event = "support"
-member = "BLR"
-backs = true
-""",
+{ARM_FREEZES}
+{BLR_BACKS}""",
     )
     t = tables(
         4,
@@ -336,3 +338,23 @@ def test_a_world_without_a_crisis_row_is_an_error(tmp_path):
     t["crises"] = t["crises"].iloc[:2]
     with pytest.raises(ValueError, match="no outcome recorded for 1 worlds"):
         outcome_codes(check(doc, "kaz: request"), t, 3)
+
+
+@pytest.mark.unit
+def test_a_continuing_run_has_the_history_of_its_chain(monkeypatch):
+    """Model 2's ``[scenario] continues``: a file that starts from another run's end state runs
+    the history of the chain (a stand-in for the scenario, as the schema has no field yet)."""
+
+    def scenario(sid, start, continues=None):
+        return SimpleNamespace(id=sid, scenario=SimpleNamespace(start=start, continues=continues))
+
+    files = {
+        "first": scenario("first", "1994-01"),
+        "second": scenario("second", "2010-01", continues="first"),
+        "loop": scenario("loop", "2020-01", continues="loop"),
+    }
+    monkeypatch.setattr(checks, "find_scenario", lambda name: name)
+    monkeypatch.setattr(checks, "load_scenario", lambda name: files[name])
+    third = scenario("third", "2020-01", continues="second")
+    assert checks.history_start(third) == "1994-01"
+    assert checks.history_start(files["loop"]) == "2020-01"  # a loop ends where it started

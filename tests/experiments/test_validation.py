@@ -25,34 +25,27 @@ from cstosim.experiments.validation import (
 )
 from cstosim.experiments.validation_text import README_END, README_START, update_readme
 from cstosim.inputs.errors import UserError
-from tests.experiments.handmade import documented, tables, write_file
+from tests.experiments.handmade import (
+    ARM_FREEZES,
+    BLR_BACKS,
+    KGZ_HOLDS,
+    documented,
+    tables,
+    write_file,
+)
 from tests.support import MINI
 
 FIXTURE = MINI
 
-EXPECTED = """[[expected.crisis]]
+EXPECTED = f"""[[expected.crisis]]
 event = "kaz"
 request = "assistance"
 response = ["deployment", "mission"]
 note = "E17"
 
-[[expected.membership]]
-member = "ARM"
-status = "frozen"
-date = "2022-11"
-tolerance_months = 2
-
-[[expected.membership]]
-member = "KGZ"
-status = "active"
-date = "2023-12"
-mode = "holds"
-
-[[expected.support]]
-event = "support"
-member = "BLR"
-backs = true
-"""
+{ARM_FREEZES}
+{KGZ_HOLDS}
+{BLR_BACKS}"""
 
 #: Outcomes of four worlds, and what they give each check.
 HAND_TABLES = dict(

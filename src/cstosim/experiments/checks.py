@@ -25,6 +25,7 @@ from ..inputs.expected import (
     ExpectedSupport,
     source_row,
 )
+from ..inputs.scenario import Scenario, find_scenario, load_scenario, months_between
 from ..inputs.vocabulary import BILATERAL_NAMES, CHANNEL_NAMES, REQUEST_NAMES, RUNG_NAMES
 
 #: Check kinds, in report order.
@@ -172,11 +173,22 @@ def checks_of(doc: Documented) -> list[Check]:
 # --- scoring each fact once ---------------------------------------------------------------------
 
 
+def history_start(scenario: Scenario, seen: frozenset[str] = frozenset()) -> str:
+    """'YYYY-MM' where a file's simulated history begins: its start or, for a run that continues
+    another's end state (Model 2's ``[scenario] continues``), where that run's history begins."""
+    parent = getattr(scenario.scenario, "continues", None)
+    if parent is None or parent in seen:
+        return scenario.scenario.start[:7]
+    return history_start(load_scenario(find_scenario(parent)), seen | {scenario.id})
+
+
 def history_rank(check: Check) -> tuple[str, int, str]:
     """Sort key of the files that hold a fact: the file that runs the longest history up to the
-    fact comes first (earliest start), then the longer file, then the lexically first id."""
+    fact comes first (earliest history start), then the longer history, then the lexically
+    first id."""
     sc = check.doc.scenario
-    return sc.scenario.start[:7], -sc.n_steps, sc.id
+    start = history_start(sc)
+    return start, -months_between(start, sc.scenario.end), sc.id
 
 
 def deduplicate(checks: Iterable[Check]) -> tuple[list[Check], dict[tuple[str, str], list[str]]]:
