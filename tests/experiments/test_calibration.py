@@ -1,16 +1,20 @@
 """Calibration recovers known parameters: on a synthetic objective and on the model itself."""
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
 from cstosim.experiments import calibration as cal
+from cstosim.experiments import validation
 from cstosim.experiments.checks import checks_of
 from cstosim.experiments.runs import simulate
 from cstosim.experiments.validation import scored_checks
 from cstosim.inputs.expected import load_documented
 from cstosim.inputs.scenario import load_scenario
-from tests.experiments.handmade import documented
+from tests.experiments.handmade import BLR_BACKS, documented
 from tests.support import MINI
 
 FIXTURE = MINI
@@ -95,3 +99,25 @@ def test_the_objective_is_the_mean_floored_log_score_of_each_fact_once(tmp_path)
     assert_allclose(
         cal.mean_log_score(np.array([[1.0], [0.0], [0.5]]), 10), [(0 + np.log(20) + np.log(2)) / 3]
     )
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_run_calibration_fits_each_fact_once_and_reports_leave_one_crisis_out(
+    tmp_path, monkeypatch
+):
+    crisis = 'event = "kaz"\nrequest = "assistance"\nresponse = ["deployment"]\nnote = "E17"\n'
+    early = documented(tmp_path, "early", f"[[expected.crisis]]\n{crisis}", start="2021-12")
+    late = documented(tmp_path, "late", f"[[expected.crisis]]\n{crisis}\n{BLR_BACKS}")
+    monkeypatch.setattr(validation, "documented_scenarios", lambda: [late, early])
+    budget = cal.Budget(
+        design=3, generations=1, population=2, parents=1, replicates=4, finalists=1, final_worlds=8
+    )
+    written = cal.run_calibration(budget, 2, tmp_path / "fit", "tiny", progress=False)
+    record = json.loads(written[0].read_text())
+    assert record["provenance"]["checks"] == 3  # E17 once (request, response); BLR backs
+    assert record["provenance"]["scenarios"] == ["early", "late"]
+    held = record["provenance"]["leave_one_crisis_out"]
+    assert held["checks"] == 2 and held["held_out"]["log"] >= 0
+    loo = pd.read_csv(tmp_path / "fit" / "loo.csv")
+    assert set(loo["fact"]) == {"E17"} and set(loo["scenario"]) == {"early"}

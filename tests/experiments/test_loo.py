@@ -14,6 +14,7 @@ from cstosim.experiments.baselines import BaseRates
 from cstosim.experiments.calibration import FitResult
 from cstosim.experiments.validation import scored_checks
 from cstosim.experiments.validation_text import LOO_END, LOO_START
+from cstosim.inputs.errors import UserError
 from cstosim.inputs.settings import Budget
 from tests.experiments.handmade import documented, write_file
 
@@ -106,3 +107,11 @@ def test_validate_loo_writes_its_scores_runtime_and_readme(tmp_path, monkeypatch
     assert {"loo.csv", "summary.json", "loo.png"} <= set(meta["files"])
     text = readme.read_text()
     assert "Leave-one-crisis-out" in text and "PREVIOUS SECTION" not in text
+
+
+@pytest.mark.unit
+def test_a_fold_with_nothing_left_to_fit_is_refused(tmp_path, fits):
+    only = documented(tmp_path, "only", f"[[expected.crisis]]\n{KAZ}")
+    with pytest.raises(UserError, match="nothing is left to fit"):
+        loo.leave_one_crisis_out(scored_checks([only])[0], TINY, seed=3, n_worlds=20)
+    assert fits == []

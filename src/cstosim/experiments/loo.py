@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..inputs.errors import UserError
 from ..inputs.expected import Documented, ExpectedCrisis, load_documented
 from ..inputs.settings import DEFAULT_WORLDS, Budget
 from . import storage
@@ -97,6 +98,11 @@ def leave_one_crisis_out(
     fact.
     """
     facts = crisis_facts(checks)
+    if any(all(c.fact == held for c in checks) for held in facts):
+        raise UserError(
+            "leave-one-crisis-out: nothing is left to fit once the only documented fact is held "
+            "out; validate more files or files with more [expected] entries"
+        )
     folds: list[str | None] = [None, *facts]
     with worker_pool(workers) as pool:
         if pool is None:
