@@ -17,6 +17,8 @@ from .experiments.calibration import install_set, parameter_space
 from .experiments.calibration import run_calibration as _calibrate
 from .experiments.compare import Comparison, describe_changes
 from .experiments.compare import run_compare as _compare
+from .experiments.loo import LOO_BUDGET, LooReport
+from .experiments.loo import run_loo as _loo
 from .experiments.runs import SimulationResult, run_batch, run_scenario, simulate
 from .experiments.sweep import compute_sweep
 from .experiments.validation import ValidationReport
@@ -30,6 +32,7 @@ __all__ = [
     "Comparison",
     "Scenario",
     "SimulationResult",
+    "LooReport",
     "ValidationReport",
     "find_scenario",
     "load_scenario",
@@ -37,6 +40,7 @@ __all__ = [
     "run_batch",
     "run_calibration",
     "run_compare",
+    "run_loo",
     "run_scenario",
     "run_sweep",
     "run_validation",
@@ -119,7 +123,25 @@ def run_validation(
     if report.out is not None:
         from .plots.validation import plot_validation
 
-        plot_validation(report.table, report.out / "validation.png", n_worlds)
+        _add_files(report.out, plot_validation(report.out))
+    return report
+
+
+def run_loo(
+    files: Sequence[str | Path] | None = None,
+    seed: int = 1,
+    n_worlds: int = DEFAULT_WORLDS,
+    out: str | Path | None = None,
+    workers: int = 1,
+    progress: bool = True,
+) -> LooReport:
+    """Leave-one-crisis-out with the reduced budget of :data:`LOO_BUDGET`; with ``out``, write
+    the held-out scores and their figure."""
+    report = _loo(files, LOO_BUDGET, seed, n_worlds, out, workers, progress)
+    if report.out is not None:
+        from .plots.validation import plot_loo
+
+        _add_files(report.out, [plot_loo(report.out)])
     return report
 
 

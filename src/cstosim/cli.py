@@ -153,11 +153,34 @@ def _cmd_plot(args: argparse.Namespace) -> None:
         print(f"plot: {path}")
 
 
-def _cmd_validate(args: argparse.Namespace) -> None:
+def _cmd_loo(args: argparse.Namespace) -> None:
     from . import api
-    from .experiments import validation
+    from .experiments import validation_text as text
     from .experiments.runs import timestamp
 
+    out = args.out or Path("results") / f"loo-{timestamp()}"
+    report = api.run_loo(
+        args.files or None, args.seed, args.worlds, out, args.workers, progress=not args.quiet
+    )
+    print(text.format_summary(report.summary))
+    print(f"runtime: {report.summary['runtime_s']:.0f} s on {args.workers} worker(s)")
+    print(f"results: {report.out}")
+    if args.readme:
+        command = f"cstosim validate --loo --workers {args.workers} --readme README.md"
+        text.update_readme(
+            args.readme, text.loo_section(report.out, command), text.LOO_START, text.LOO_END
+        )
+        print(f"updated: {args.readme}")
+
+
+def _cmd_validate(args: argparse.Namespace) -> None:
+    from . import api
+    from .experiments import validation_text as text
+    from .experiments.runs import timestamp
+
+    if args.loo:
+        _cmd_loo(args)
+        return
     out = args.out or Path("results") / f"validation-{timestamp()}"
     report = api.run_validation(
         args.files or None,
@@ -168,18 +191,19 @@ def _cmd_validate(args: argparse.Namespace) -> None:
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
     )
-    bad = report.table[~report.table["modal_is_documented"]]
-    for row in bad.itertuples():
+    table = report.table
+    for row in table[table["scored"] & ~table["modal_model"]].itertuples():
         print(
             f"not modal: {row.scenario}: {row.check} (documented {row.documented}, "
-            f"model's mode {row.modal_outcome}, p_model {row.p_model:.3f})"
+            f"model's most likely {row.modal_outcome}, p_model {row.p_model:.3f})"
         )
-    print(validation.format_summary(report.summary))
+    print(text.format_summary(report.summary))
+    for line in report.summary["predictive"]["lines"]:
+        print(line)
     print(f"results: {report.out}")
     if args.readme:
-        validation.update_readme(
-            args.readme, validation.markdown_table(report, args.worlds, args.seed)
-        )
+        command = f"cstosim validate --worlds {args.worlds} --seed {args.seed} --readme README.md"
+        text.update_readme(args.readme, text.markdown_section(report.out, command))
         print(f"updated: {args.readme}")
 
 
@@ -294,7 +318,15 @@ def _validate_parser(sub) -> None:
         "--readme",
         type=Path,
         default=None,
-        help="rewrite the validation table between the markers of this README",
+        help="rewrite the validation section between the markers of this README",
+    )
+    val.add_argument(
+        "--loo",
+        action="store_true",
+        help="leave-one-crisis-out instead: refit without each crisis's outcome (minutes)",
+    )
+    val.add_argument(
+        "--workers", type=int, default=1, help="worker processes for --loo folds (default 1)"
     )
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=_cmd_validate)

@@ -50,8 +50,9 @@ def _split(text: str) -> tuple[str, str]:
     return head, tail
 
 
-def _edit_expected(block: str) -> str:
-    """Every documented outcome in ``block`` replaced by a different one."""
+def _edit_expected(block: str, start: str) -> str:
+    """Every documented outcome in ``block`` replaced by a different one; dates move to the
+    run's first month ``start`` (a check outside the run is refused at load)."""
 
     def line(pattern: str, repl, text: str) -> str:
         return re.sub(pattern, repl, text, flags=re.MULTILINE)
@@ -63,8 +64,8 @@ def _edit_expected(block: str) -> str:
         block,
     )
     block = line(r'^status = "(\w+)"$', lambda m: f'status = "{_OTHER_STATUS[m[1]]}"', block)
-    block = line(r'^date = "[\d-]+"$', 'date = "1999-01"', block)
-    block = line(r"^tolerance_months = \d+$", "tolerance_months = 120", block)
+    block = line(r'^date = "[\d-]+"$', f'date = "{start}"', block)
+    block = line(r"^tolerance_months = \d+$", "tolerance_months = 0", block)
     block = line(r"^mode = \"holds\"$", 'mode = "enters"', block)
     block = line(r"^backs = (true|false)$", lambda m: f"backs = {m[1] != 'true'}".lower(), block)
     return block
@@ -87,7 +88,8 @@ def _variants(scenario_id: str, folder: Path) -> dict[str, Variant]:
     """The documented file, a copy with its outcome edited and a copy without ``[expected]``."""
     path = ROOT / "scenarios" / f"{scenario_id}.toml"
     head, block = _split(path.read_text(encoding="utf-8"))
-    texts = {"edited": head + _edit_expected(block), "removed": head}
+    start = tomllib.loads(head)["scenario"]["start"]
+    texts = {"edited": head + _edit_expected(block, start), "removed": head}
     out = {"original": _load(path)}
     for name, text in texts.items():
         copy = folder / name / f"{scenario_id}.toml"

@@ -1,14 +1,20 @@
 """Calibration recovers known parameters: on a synthetic objective and on the model itself."""
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
 from cstosim.experiments import calibration as cal
+from cstosim.experiments import validation
+from cstosim.experiments.checks import checks_of
 from cstosim.experiments.runs import simulate
-from cstosim.experiments.validation import BaseRates
+from cstosim.experiments.validation import scored_checks
 from cstosim.inputs.expected import load_documented
 from cstosim.inputs.scenario import load_scenario
+from tests.experiments.handmade import BLR_BACKS, documented
 from tests.support import MINI
 
 FIXTURE = MINI
@@ -47,7 +53,6 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
     sc = load_scenario(FIXTURE)
     truth = simulate(sc, 4000, seed=11, parameters={"support_cost": 4.0}).tables
     share = truth["support"].groupby("member")["backs"].mean()
-    base = BaseRates(request={}, response={}, monthly_change=0.0, backs=0.5)
 
     def objective(points):
         # squared distance between the model's backing shares and the synthetic truth. A share's
@@ -66,14 +71,55 @@ def test_calibration_recovers_a_model_parameter_from_synthetic_history(tmp_path)
     budget = cal.Budget(design=16, generations=4, population=16, parents=4, finalists=3)
     res = cal.fit(objective, {"support_cost": (0.0, 12.0)}, budget, seed=2)
     assert abs(res.best["support_cost"] - 4.0) < 0.6
-    assert base.backs == 0.5
 
 
 @pytest.mark.unit
 def test_score_points_shares_random_numbers_across_points():
     sc = load_documented(FIXTURE)
-    base = BaseRates.from_scenarios([sc])
     same = {"need_weight": np.array([8.0, 8.0])}
-    checks, probs = cal.score_points(same, [sc], base, replicates=100, seed=4)
+    checks, probs = cal.point_probabilities(same, checks_of(sc), replicates=100, seed=4)
     assert probs.shape == (len(checks), 2)
     assert_allclose(probs[:, 0], probs[:, 1])
+
+
+@pytest.mark.unit
+def test_the_objective_is_the_mean_floored_log_score_of_each_fact_once(tmp_path):
+    # the same fact (E17) in two files, and one fact of the later file only
+    crisis = 'event = "kaz"\nrequest = "assistance"\nresponse = ["deployment"]\nnote = "E17"\n'
+    support = '[[expected.support]]\nevent = "support"\nmember = "BLR"\nbacks = true\n'
+    early = documented(tmp_path, "early", f"[[expected.crisis]]\n{crisis}", start="2021-12")
+    late = documented(tmp_path, "late", f"[[expected.crisis]]\n{crisis}\n{support}")
+    kept, _ = scored_checks([late, early])
+    assert [(c.scenario, c.kind) for c in kept] == [
+        ("early", "request"),
+        ("early", "response"),
+        ("late", "support"),
+    ]
+    checks, probs = cal.point_probabilities({"need_weight": np.array([8.0])}, kept, 10, seed=4)
+    assert len(checks) == 3 and probs.shape == (3, 1)
+    # by hand: sure hit, sure miss (floored at half a world in 10) and one half
+    assert_allclose(
+        cal.mean_log_score(np.array([[1.0], [0.0], [0.5]]), 10), [(0 + np.log(20) + np.log(2)) / 3]
+    )
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_run_calibration_fits_each_fact_once_and_reports_leave_one_crisis_out(
+    tmp_path, monkeypatch
+):
+    crisis = 'event = "kaz"\nrequest = "assistance"\nresponse = ["deployment"]\nnote = "E17"\n'
+    early = documented(tmp_path, "early", f"[[expected.crisis]]\n{crisis}", start="2021-12")
+    late = documented(tmp_path, "late", f"[[expected.crisis]]\n{crisis}\n{BLR_BACKS}")
+    monkeypatch.setattr(validation, "documented_scenarios", lambda: [late, early])
+    budget = cal.Budget(
+        design=3, generations=1, population=2, parents=1, replicates=4, finalists=1, final_worlds=8
+    )
+    written = cal.run_calibration(budget, 2, tmp_path / "fit", "tiny", progress=False)
+    record = json.loads(written[0].read_text())
+    assert record["provenance"]["checks"] == 3  # E17 once (request, response); BLR backs
+    assert record["provenance"]["scenarios"] == ["early", "late"]
+    held = record["provenance"]["leave_one_crisis_out"]
+    assert held["checks"] == 2 and held["held_out"]["log"] >= 0
+    loo = pd.read_csv(tmp_path / "fit" / "loo.csv")
+    assert set(loo["fact"]) == {"E17"} and set(loo["scenario"]) == {"early"}

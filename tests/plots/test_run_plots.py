@@ -10,13 +10,13 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from cstosim.experiments.scoring import wilson_interval
 from cstosim.experiments.storage import write_json, write_table
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.vocabulary import MEMBERS, RUNG_NAMES
 from cstosim.plots import runs as plots
 from cstosim.plots import style
 from cstosim.plots.runs import plot_path, plot_run
-from cstosim.plots.style import wilson_interval
 
 START = pd.Period("2021-01", freq="M")
 #: (crisis id, kind, target, step)

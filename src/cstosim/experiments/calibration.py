@@ -1,15 +1,16 @@
-"""Global calibration: one parameter set for every documented scenario, fitted once.
+"""Global calibration: one parameter set for every documented fact, fitted once.
 
-Method (likelihood-free): minimise the mean log score of the documented checks over a
-Latin-hypercube design of the declared parameter ranges, then refine with a small evolution
-strategy. Every point is scored on the same replicates (common random numbers), and the many
-points of a generation run as the worlds of one vectorised model. The finalists are re-scored on
-fresh seeds with more worlds before one is chosen, so the fit does not chase one seed's noise.
+Method (likelihood-free): minimise the mean log score of the documented checks, each fact once
+(``docs/validation.md``), over a Latin-hypercube design of the declared parameter ranges, then
+refine with a small evolution strategy. Every point is scored on the same replicates (common
+random numbers), and the many points of a generation run as the worlds of one vectorised model.
+The finalists are re-scored on fresh seeds with more worlds before one is chosen, so the fit
+does not chase one seed's noise.
 
 Uncertainty is reported ABC-style: the spread of the best ``accept`` share of all evaluated
 points (rejection approximate Bayesian computation with the log score as distance).
-Leave-one-scenario-out repeats the whole search without each scenario in turn and scores the
-left-out scenario with the parameters fitted without it.
+Leave-one-crisis-out (:mod:`.loo`) repeats the search without each crisis's documented outcome
+and forecasts it with the parameters fitted without it.
 """
 
 from __future__ import annotations
@@ -22,15 +23,19 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ..inputs.expected import Documented
 from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, sets_dir
 from ..inputs.settings import Budget
 from . import storage
-from .execution import worker_pool
+from .checks import Check, codes_by_check
 from .runs import simulate
-from .validation import BaseRates, Check, check_hits, log_score, score_scenario
+from .scoring import distribution, log_floor
 
 Points = dict[str, np.ndarray]
+
+#: The set whose values centre the prior: each value argued from its source in the parameter's
+#: declaration, not fitted. Centring on the set in force instead would let every calibration
+#: pull the next one's prior after it.
+PRIOR_CENTRE = "hand-model2"
 Objective = Callable[[Points], np.ndarray]
 
 
@@ -124,35 +129,45 @@ def fit(
 # --- the model's objective ----------------------------------------------------------------------
 
 
-def score_points(
-    points: Points, scenarios: Sequence[Documented], base: BaseRates, replicates: int, seed: int
+def point_probabilities(
+    points: Points, checks: Sequence[Check], replicates: int, seed: int
 ) -> tuple[list[Check], np.ndarray]:
-    """``p_model`` of every check at every point: ``(checks, points)``.
+    """The probability the model gives each check's documented outcome at every point:
+    ``(checks, points)``, for the checks the model has an output for.
 
-    Each point gets ``replicates`` worlds; worlds of different points share random numbers.
+    Each point gets ``replicates`` worlds; worlds of different points share random numbers. Only
+    the files that hold one of ``checks`` are run.
     """
     n_points = len(next(iter(points.values())))
     params = {k: np.repeat(np.asarray(v, dtype=float), replicates) for k, v in points.items()}
-    checks, probs = [], []
-    for sc in scenarios:
-        result = simulate(
-            sc.scenario,
+    files = {c.scenario: c.doc for c in checks}
+    tables = {
+        sid: simulate(
+            doc.scenario,
             n_points * replicates,
             seed,
             parameters=params,
             log_worlds=0,
             chunk_worlds=n_points * replicates,
             stream_period=replicates,
-        )
-        c, hits, _ = check_hits(sc, result.tables, base)
-        checks += c
-        probs.append(hits.reshape(len(c), n_points, replicates).mean(axis=2))
-    return checks, np.concatenate(probs) if probs else np.zeros((0, n_points))
+        ).tables
+        for sid, doc in files.items()
+    }
+    scored, probs = [], []
+    for check in checks:
+        codes = codes_by_check([check], tables[check.scenario])[0]
+        if codes is None:
+            continue  # the model has no such output yet
+        dist = distribution(codes.reshape(n_points, replicates), len(check.categories))
+        scored.append(check)
+        probs.append(dist[:, check.observed])
+    return scored, np.array(probs).reshape(len(scored), n_points)
 
 
-def mean_log_score(probs: np.ndarray) -> np.ndarray:
-    """Mean log score over checks, per point."""
-    return log_score(probs).mean(axis=0)
+def mean_log_score(probs: np.ndarray, replicates: int) -> np.ndarray:
+    """Mean log score over checks, per point, with the floor of ``replicates`` worlds."""
+    floor = log_floor(replicates)
+    return -np.log(np.maximum(probs, floor)).mean(axis=0)
 
 
 def parameter_space() -> dict[str, tuple[float, float]]:
@@ -161,21 +176,21 @@ def parameter_space() -> dict[str, tuple[float, float]]:
 
 
 def calibrate(
-    scenarios: Sequence[Documented],
+    checks: Sequence[Check],
     budget: Budget,
     seed: int,
     start: dict[str, float] | None = None,
-    base: BaseRates | None = None,
 ) -> FitResult:
-    """Fit one global parameter set to the checks of ``scenarios``: the mean log score plus, when
-    ``start`` is given, a weak prior centred on it (:func:`prior_penalty`)."""
-    base = base or BaseRates.from_scenarios(list(scenarios))
+    """Fit one global parameter set to ``checks`` (each fact once: :func:`.checks.deduplicate`):
+    the mean log score of their documented outcomes plus a weak prior centred on the argued
+    values (:func:`prior_penalty`), so the fit is a posterior mode. ``start`` joins the design."""
     space = parameter_space()
+    centre = dict(load_set(PRIOR_CENTRE).values)
 
     def loss(points: Points, replicates: int, seed_: int) -> np.ndarray:
-        probs = score_points(points, scenarios, base, replicates, seed_)[1]
-        penalty = prior_penalty(points, start, space) if start else 0.0
-        return mean_log_score(probs) + penalty / max(len(probs), 1)
+        probs = point_probabilities(points, checks, replicates, seed_)[1]
+        penalty = prior_penalty(points, centre, space)
+        return mean_log_score(probs, replicates) + penalty / max(len(probs), 1)
 
     def objective(points: Points) -> np.ndarray:
         return loss(points, budget.replicates, seed)
@@ -203,61 +218,21 @@ def prior_penalty(
     return np.asarray(total)
 
 
-def _fold(
-    held: Documented,
-    scenarios: Sequence[Documented],
-    budget: Budget,
-    seed: int,
-    start: dict[str, float] | None,
-    base: BaseRates,
-) -> pd.DataFrame:
-    """Fit without ``held``, then score ``held``'s checks on fresh seeds."""
-    rest = [s for s in scenarios if s.id != held.id]
-    fitted = calibrate(rest, budget, seed, start, base)
-    result = simulate(
-        held.scenario, budget.final_worlds, seed + 2, parameters=fitted.best, log_worlds=0
-    )
-    return score_scenario(held, result.tables, base)
-
-
-def leave_one_out(
-    scenarios: Sequence[Documented],
-    budget: Budget,
-    seed: int,
-    start: dict[str, float] | None = None,
-    workers: int = 1,
-    on_fold: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Each scenario's checks scored with parameters fitted on the other scenarios."""
-    base = BaseRates.from_scenarios(list(scenarios))
-    with worker_pool(workers) as pool:
-        if pool is None:
-            results = (_fold(h, scenarios, budget, seed, start, base) for h in scenarios)
-        else:
-            futures = [
-                pool.submit(_fold, h, scenarios, budget, seed, start, base) for h in scenarios
-            ]
-            results = (f.result() for f in futures)
-        frames = []
-        for held, frame in zip(scenarios, results, strict=True):
-            frames.append(frame)
-            if on_fold:
-                on_fold(held.id)
-    return pd.concat(frames, ignore_index=True)
-
-
 def calibrated_set(
-    result: FitResult, scenarios: Sequence[Documented], budget: Budget, seed: int, name: str
+    result: FitResult, checks: Sequence[Check], budget: Budget, seed: int, name: str
 ) -> dict:
     """The fitted values as a parameter-set record, with how they were obtained."""
     accepted = result.accepted(budget.accept)
+    files = sorted({c.scenario for c in checks})
     provenance = {
-        "method": "mean log score with a normal prior centred on the starting set (sd a quarter "
-        "of each range); Latin hypercube then evolution strategy; finalists re-scored on fresh "
-        "seeds (cstosim.experiments.calibration)",
+        "method": "mean log score over each documented fact once (floor 1/(2 x worlds)) with a "
+        "normal prior centred on the starting set (sd a quarter of each range); Latin hypercube "
+        "then evolution strategy; finalists re-scored on fresh seeds "
+        "(cstosim.experiments.calibration, docs/validation.md)",
         "seed": seed,
         "budget": budget.__dict__,
-        "scenarios": [s.id for s in scenarios],
+        "scenarios": files,
+        "checks": len(checks),
         "score": {"mean_log_score": result.loss, "history": result.history},
         "abc_accepted": {
             p: {
@@ -272,8 +247,8 @@ def calibrated_set(
     }
     return {
         "name": name,
-        "description": f"Global fit to the {len(scenarios)} documented scenarios "
-        f"(cstosim calibrate, seed {seed}).",
+        "description": f"Global fit to the {len(checks)} checks of the documented facts in "
+        f"{len(files)} scenarios (cstosim calibrate, seed {seed}).",
         "values": result.best,
         "provenance": provenance,
     }
@@ -289,43 +264,36 @@ def run_calibration(
     workers: int = 1,
     start: ParameterSet | None = None,
 ) -> list[Path]:
-    """Fit on every documented scenario from ``start`` (default: the set in force), report
-    leave-one-out, and write the fitted set ``<name>.json`` and its records to ``out``."""
-    from .validation import documented_scenarios
+    """Fit on every documented fact from ``start`` (default: the set in force), report
+    leave-one-crisis-out with the same budget, and write the fitted set ``<name>.json`` and its
+    records to ``out``."""
+    from .loo import leave_one_crisis_out
+    from .validation import documented_scenarios, scored_checks, summarise
 
     budget.check()
     out = storage.prepare_output_dir(out)
     start_values = dict((start or load_set()).values)
-    scenarios = documented_scenarios()
+    checks = scored_checks(documented_scenarios())[0]
     say = print if progress else (lambda *_: None)
-    say(f"fitting {len(PARAMETERS)} parameters on {len(scenarios)} documented scenarios")
-    fitted = calibrate(scenarios, budget, seed, start=start_values)
+    say(f"fitting {len(PARAMETERS)} parameters on {len(checks)} checks of documented facts")
+    fitted = calibrate(checks, budget, seed, start=start_values)
     say(f"fitted: mean log score {fitted.loss:.4f}")
-    record = calibrated_set(fitted, scenarios, budget, seed, name)
+    record = calibrated_set(fitted, checks, budget, seed, name)
     storage.write_table(fitted.evaluated, out / "evaluated.parquet")
     written = [out / "evaluated.parquet"]
     if loo:
-        table = leave_one_out(
-            scenarios,
-            budget,
-            seed,
-            start=start_values,
-            workers=workers,
-            on_fold=lambda s: say(f"leave-one-out: fitted without {s}"),
+        table = leave_one_crisis_out(
+            checks, budget, seed, workers=workers, on_fold=lambda s: say(f"fitted without {s}")
         )
         with storage.atomic_open(out / "loo.csv") as fh:
             fh.write(table.to_csv(index=False).encode())
-        share = float(table["modal_is_documented"].mean())
+        held = summarise(table, ("held_out",))["kinds"]["overall"]
         say(
-            f"leave-one-scenario-out: documented outcome modal in "
-            f"{int(table['modal_is_documented'].sum())} of {len(table)} checks ({share:.0%})"
+            f"leave-one-crisis-out: mean log score {held['held_out']['log']:.3f}, documented "
+            f"outcome most likely in {held['held_out']['modal']} of {held['checks']} checks"
         )
         written.append(out / "loo.csv")
-        record["provenance"]["leave_one_out"] = {
-            "checks": int(len(table)),
-            "modal_documented": int(table["modal_is_documented"].sum()),
-            "share": share,
-        }
+        record["provenance"]["leave_one_crisis_out"] = held
     set_path = out / f"{name}.json"
     storage.write_json(record, set_path)
     parse_set(set_path.read_bytes(), str(set_path))  # what we wrote must load as a set

@@ -1,250 +1,203 @@
-"""Scoring the model against documented history: one row per check of an ``[expected]`` block.
+"""Validation against documented history: each fact scored once, by proper scores, beside three
+baselines, with posterior predictive checks of the trajectories and a reliability table.
 
-Only this module reads ``[expected]``. For each check it computes ``p_model``, the share of worlds
-that produce the documented outcome, and ``p_baseline`` from a situation-blind baseline: the base
-rates of request kinds, response rungs, status changes and backing across the documented set.
+Each file's ``[expected]`` block yields checks (:mod:`.checks`); a fact held by several files is
+scored from the one that runs the longest history up to it. The model's forecast of a check is
+the share of worlds in each outcome category; the baselines (:mod:`.baselines`) forecast the same
+categories; all are scored by Brier, log and (on a ladder) ranked probability scores
+(:mod:`.scoring`). The method is in ``docs/validation.md``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ..inputs.errors import UserError
 from ..inputs.expected import Documented, load_documented
-from ..inputs.parameters import ParameterSet, ParamValues
+from ..inputs.parameters import ParameterSet, ParamValues, load_set
 from ..inputs.scenario import all_scenarios, load_scenario
 from ..inputs.settings import DEFAULT_WORLDS
-from ..inputs.vocabulary import REQUEST_NAMES, RUNG_NAMES
 from . import storage
+from .baselines import BASELINES, BaseRates, baseline_forecasts
+from .checks import KINDS, Check, checks_of, codes_by_check, deduplicate, n_worlds_of
+from .ppc import Predictive, predictive_checks
 from .runs import simulate
+from .scoring import distribution, log_floor, reliability, scores
 
-#: Probabilities are clipped to [EPS, 1] in the log score so one miss cannot dominate.
-EPS = 1e-3
-COLUMNS = [
-    "scenario",
-    "check",
-    "kind",
-    "documented",
-    "p_model",
-    "p_baseline",
-    "modal_outcome",
-    "modal_is_documented",
-]
-
-
-def brier(p: np.ndarray) -> np.ndarray:
-    """Brier score of a forecast ``p`` for an outcome that happened: ``(1 − p)²``."""
-    return (1.0 - np.asarray(p, dtype=float)) ** 2
-
-
-def log_score(p: np.ndarray) -> np.ndarray:
-    """Negative log probability of the outcome that happened, ``p`` clipped to [EPS, 1]."""
-    return -np.log(np.clip(np.asarray(p, dtype=float), EPS, 1.0))
-
-
-def status_at(initial: str, transitions: pd.DataFrame, worlds: np.ndarray, step: int) -> np.ndarray:
-    """Each world's status name at the end of ``step``, from its start status and transitions."""
-    out = pd.Series(initial, index=pd.Index(worlds, name="world"), dtype=object)
-    done = transitions[transitions["step"] <= step].sort_values("step", kind="stable")
-    last = done.groupby("world")["to_status"].last()
-    out.loc[last.index] = last
-    return out.to_numpy()
-
-
-def entered_within(
-    transitions: pd.DataFrame,
-    worlds: np.ndarray,
-    status: str,
-    lo: int,
-    hi: int,
-    from_status: str | None = None,
-) -> np.ndarray:
-    """Per world: did the member move into ``status`` (from ``from_status``, if given) at a step
-    in ``[lo, hi]``."""
-    hit = transitions[(transitions["to_status"] == status) & transitions["step"].between(lo, hi)]
-    if from_status is not None:
-        hit = hit[hit["from_status"] == from_status]
-    return np.isin(worlds, hit["world"].unique())
-
-
-@dataclass(frozen=True)
-class BaseRates:
-    """Situation-blind base rates across the documented scenarios."""
-
-    request: dict[str, float]
-    response: dict[str, float]
-    monthly_change: float
-    backs: float
-
-    @classmethod
-    def from_scenarios(cls, documented: Sequence[Documented]) -> BaseRates:
-        """The base rates of the documented outcomes of ``documented``."""
-        requests: Counter[str] = Counter()
-        responses: Counter[str] = Counter()
-        changes = member_months = 0
-        backs = []
-        for doc in documented:
-            sc, exp = doc.scenario, doc.expected
-            for c in exp.crisis:
-                requests[c.request] += 1
-                for rung in c.response:
-                    responses[rung] += 1 / len(c.response)
-            changes += sum(1 for m in exp.membership if m.mode == "enters")
-            parties = sum(1 for s in sc.members.values() if s != "never") - 1  # Russia never moves
-            member_months += parties * sc.n_steps
-            backs += [s.backs for s in exp.support]
-        n_req, n_resp = sum(requests.values()), sum(responses.values())
-        return cls(
-            request={k: requests[k] / n_req if n_req else 0.0 for k in REQUEST_NAMES},
-            response={k: responses[k] / n_resp if n_resp else 0.0 for k in RUNG_NAMES},
-            monthly_change=changes / member_months if member_months else 0.0,
-            backs=float(np.mean(backs)) if backs else 0.5,
-        )
-
-
-@dataclass(frozen=True)
-class Check:
-    """One documented outcome of a scenario's ``[expected]`` block."""
-
-    scenario: str
-    label: str
-    kind: str  # request | response | membership | support
-    documented: str
-    p_baseline: float
-
-
-def check_hits(
-    doc: Documented, tables: dict[str, pd.DataFrame], base: BaseRates
-) -> tuple[list[Check], np.ndarray, dict[str, pd.Series]]:
-    """Every check of ``doc.expected``, a boolean matrix ``(checks, worlds)`` of worlds that
-    produced the documented outcome, and each check's distribution of outcomes (for the mode)."""
-    crises, support = tables["crises"], tables["support"]
-    transitions, members = tables["transitions"], tables["members"]
-    worlds = np.sort(members["world"].unique())
-    checks, hits, dists = [], [], {}
-    sc, exp = doc.scenario, doc.expected
-
-    def add(label, kind, documented, p_base, hit, dist):
-        checks.append(Check(sc.id, label, kind, documented, float(p_base)))
-        hits.append(np.asarray(hit, dtype=bool))
-        dists[label] = dist
-
-    for c in exp.crisis:
-        rows = crises[crises["crisis"] == c.event].sort_values("world")
-        req, resp = rows["request"].to_numpy(), rows["response"].to_numpy()
-        add(
-            f"{c.event}: request",
-            "request",
-            c.request,
-            base.request[c.request],
-            req == c.request,
-            pd.Series(req).value_counts(normalize=True),
-        )
-        add(
-            f"{c.event}: response",
-            "response",
-            "|".join(c.response),
-            sum(base.response[r] for r in c.response),
-            np.isin(resp, c.response),
-            pd.Series(resp).value_counts(normalize=True),
-        )
-
-    h = base.monthly_change
-    for m in exp.membership:
-        trans = transitions[transitions["member"] == m.member]
-        step = sc.step_of(m.date)
-        if m.mode == "enters":
-            lo, hi = step - m.tolerance_months, step + m.tolerance_months
-            hit = entered_within(trans, worlds, m.status, lo, hi, m.from_status)
-            width = min(hi, sc.n_steps - 1) - max(lo, 0) + 1
-            p_base = 1 - (1 - h) ** max(width, 0)
-            origin = f" from {m.from_status}" if m.from_status else ""
-            label = f"{m.member} enters {m.status}{origin} {m.date}±{m.tolerance_months}"
-        else:
-            hit = status_at(sc.members[m.member], trans, worlds, step) == m.status
-            stays = (1 - h) ** (step + 1)
-            p_base = stays if sc.members[m.member] == m.status else 1 - stays
-            label = f"{m.member} holds {m.status} at {m.date}"
-        add(
-            label,
-            "membership",
-            "yes",
-            p_base,
-            hit,
-            pd.Series(np.where(hit, "yes", "no")).value_counts(normalize=True),
-        )
-
-    for s in exp.support:
-        rows = support[(support["event"] == s.event) & (support["member"] == s.member)]
-        backs = rows.sort_values("world")["backs"].to_numpy()
-        add(
-            f"{s.event}: {s.member} backs",
-            "support",
-            str(s.backs).lower(),
-            base.backs if s.backs else 1 - base.backs,
-            backs == s.backs,
-            pd.Series(np.where(backs, "true", "false")).value_counts(normalize=True),
-        )
-    return checks, np.stack(hits) if hits else np.zeros((0, len(worlds)), dtype=bool), dists
-
-
-def score_scenario(
-    doc: Documented, tables: dict[str, pd.DataFrame], base: BaseRates
-) -> pd.DataFrame:
-    """One row per check of ``doc.expected``: documented outcome, p_model, p_baseline, modal."""
-    checks, hits, dists = check_hits(doc, tables, base)
-    rows = []
-    for check, hit in zip(checks, hits, strict=True):
-        dist = dists[check.label]
-        modal = str(dist.idxmax())
-        documented = check.documented.split("|")
-        rows.append(
-            dict(
-                scenario=doc.id,
-                check=check.label,
-                kind=check.kind,
-                documented=check.documented,
-                p_model=float(hit.mean()),
-                p_baseline=check.p_baseline,
-                modal_outcome=modal,
-                modal_is_documented=modal in documented,
-            )
-        )
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def summarise(table: pd.DataFrame) -> dict[str, float]:
-    """Headline numbers: modal hits, mean Brier and log scores of model and baseline."""
-    return {
-        "checks": int(len(table)),
-        "modal_documented": int(table["modal_is_documented"].sum()),
-        "brier_model": float(brier(table["p_model"]).mean()),
-        "brier_baseline": float(brier(table["p_baseline"]).mean()),
-        "log_model": float(log_score(table["p_model"]).mean()),
-        "log_baseline": float(log_score(table["p_baseline"]).mean()),
-    }
-
-
-@dataclass
-class ValidationReport:
-    """Scored checks of a set of scenarios, the headline numbers, and where they were written."""
-
-    table: pd.DataFrame
-    summary: dict[str, float]
-    out: Path | None = None
+#: Who is scored, the model first.
+FORECASTERS: tuple[str, ...] = ("model", *BASELINES)
+SCORES: tuple[str, ...] = ("brier", "log", "rps")
+NOT_SCORED = "not scored: the model has no such output"
+#: Files ``validate`` writes before ``meta.json``.
+TABLE_FILES = ("validation", "ppc", "changes", "placebo", "order", "reliability")
 
 
 def documented_scenarios() -> list[Documented]:
     """The documented (not hypothetical) scenarios shipped in ``scenarios/``."""
     paths = [p for p in all_scenarios() if not load_scenario(p).scenario.hypothetical]
     return [load_documented(p) for p in paths]
+
+
+def scored_checks(docs: Sequence[Documented]) -> tuple[list[Check], dict]:
+    """The checks of ``docs``, each fact and kind once, and the other files holding each."""
+    return deduplicate(c for doc in docs for c in checks_of(doc))
+
+
+def shipped_rates() -> BaseRates:
+    """The base rates of the shipped documented set: every file is judged against these."""
+    return BaseRates.from_checks(scored_checks(documented_scenarios())[0])
+
+
+def check_row(
+    check: Check,
+    forecasts: dict[str, np.ndarray | None],
+    floor: float,
+    also_in: Sequence[str],
+) -> dict:
+    """One row of ``validation.csv``: the check, each forecaster's probability of the documented
+    outcome, its scores and whether the documented outcome is its single most likely one.
+
+    The first forecaster is the model: without its forecast the check is not scored, and its
+    most likely outcome is shown."""
+    model = next(iter(forecasts.values()))
+    row = dict(
+        fact=check.fact,
+        row=check.row or "",
+        kind=check.kind,
+        scenario=check.scenario,
+        file=str(check.doc.path),
+        also_in=" ".join(also_in),
+        check=check.label,
+        date=check.date,
+        documented=check.documented_label,
+        categories=" | ".join(check.categories),
+        scored=model is not None,
+        status="" if model is not None else NOT_SCORED,
+        modal_outcome="" if model is None else check.categories[int(np.argmax(model))],
+    )
+    for name, p in forecasts.items():
+        if p is None:
+            row.update({f"p_{name}": np.nan, f"modal_{name}": False})
+            row.update({f"{s}_{name}": np.nan for s in SCORES})
+            continue
+        got = scores(p, check.observed, floor, check.ordinal)
+        row[f"p_{name}"] = float(p[check.observed])
+        row[f"modal_{name}"] = got["modal"]
+        row.update({f"{s}_{name}": got[s] for s in SCORES})
+    return row
+
+
+def _mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+def _forecaster_block(rows: pd.DataFrame, name: str, first: str) -> dict:
+    """Mean scores and modal count of one forecaster; for any but the first, also on how many
+    checks the first forecaster scores strictly lower (``beaten``) and strictly higher
+    (``beats``), by Brier and log score."""
+    out = {
+        **{s: _mean(rows[f"{s}_{name}"]) for s in SCORES},
+        "modal": int(rows[f"modal_{name}"].sum()),
+        "modal_share": float(rows[f"modal_{name}"].mean()) if len(rows) else None,
+    }
+    if name != first:
+        diff = {s: rows[f"{s}_{first}"] - rows[f"{s}_{name}"] for s in ("brier", "log")}
+        out["beaten"] = {s: int((d < 0).sum()) for s, d in diff.items()}
+        out["beats"] = {s: int((d > 0).sum()) for s, d in diff.items()}
+    return out
+
+
+def summarise(table: pd.DataFrame, forecasters: Sequence[str] = FORECASTERS) -> dict:
+    """Mean scores and modal counts per kind and overall, for every forecaster, on the scored
+    checks (the first forecaster compared check by check with each other one); and how many
+    checks the model cannot answer yet."""
+    scored = table[table["scored"].astype(bool)]
+    groups = {kind: scored[scored["kind"] == kind] for kind in KINDS}
+    groups["overall"] = scored
+    kinds = {
+        kind: {
+            "checks": int(len(rows)),
+            **{n: _forecaster_block(rows, n, forecasters[0]) for n in forecasters},
+        }
+        for kind, rows in groups.items()
+        if len(rows)
+    }
+    not_scored = table[~table["scored"].astype(bool)]
+    return {
+        "kinds": kinds,
+        "not_scored": {k: int(n) for k, n in not_scored["kind"].value_counts().items()},
+        "facts": int(table["fact"].nunique()),
+        "checks": int(len(table)),
+        "held_elsewhere_too": int((table["also_in"] != "").sum()),
+    }
+
+
+def reliability_table(forecasts: dict[str, list[np.ndarray]], observed: list[int]) -> pd.DataFrame:
+    """:func:`~.scoring.reliability` of each forecaster, pooled over the scored checks."""
+    frames = [reliability(forecasts[n], observed).assign(forecaster=n) for n in FORECASTERS]
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class ValidationReport:
+    """The scored checks, the summary, the predictive checks, the reliability table, and where
+    they were written."""
+
+    table: pd.DataFrame
+    summary: dict
+    predictive: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out: Path | None = None
+
+
+@dataclass
+class ModelRuns:
+    """What the model's runs of the files gave: each check's distribution over its categories
+    (``None`` where the model has no such output), and the predictive checks."""
+
+    n_worlds: int
+    model: dict[tuple[str, str, str], np.ndarray | None] = field(default_factory=dict)
+    predictive: Predictive = field(default_factory=lambda: Predictive([], [], [], []))
+
+    def add(self, doc: Documented, tables: dict[str, pd.DataFrame]) -> None:
+        """Read the checks of ``doc`` off one run's tables."""
+        checks = checks_of(doc)
+        for check, codes in zip(checks, codes_by_check(checks, tables), strict=True):
+            dist = None if codes is None else distribution(codes, len(check.categories))
+            self.model[_identity(check)] = dist
+        floor = log_floor(self.n_worlds)
+        self.predictive.extend(predictive_checks(doc, tables, n_worlds_of(tables), floor))
+
+
+def _identity(check: Check) -> tuple[str, str, str]:
+    return check.scenario, check.label, check.kind
+
+
+def score_runs(docs: Sequence[Documented], runs: ModelRuns, rates: BaseRates) -> ValidationReport:
+    """Each fact of ``docs`` scored once, for the model's runs and the three baselines."""
+    kept, others = scored_checks(docs)
+    floor = log_floor(runs.n_worlds)
+    rows, pooled, observed = [], {name: [] for name in FORECASTERS}, []
+    for check in kept:
+        forecasts = {"model": runs.model[_identity(check)], **baseline_forecasts(check, rates)}
+        rows.append(check_row(check, forecasts, floor, others[check.key]))
+        if forecasts["model"] is not None:
+            for name in FORECASTERS:
+                pooled[name].append(forecasts[name])
+            observed.append(check.observed)
+    table = pd.DataFrame(rows).sort_values("scenario", kind="stable", ignore_index=True)
+    summary = summarise(table)
+    summary["predictive"] = _predictive_summary(runs.predictive.tests)
+    return ValidationReport(
+        table, summary, runs.predictive.tables(), reliability_table(pooled, observed)
+    )
 
 
 def run_validation(
@@ -256,92 +209,54 @@ def run_validation(
     progress: bool = True,
     parameter_set: ParameterSet | None = None,
 ) -> ValidationReport:
-    """Run scenarios (default: every documented one) and score every ``[expected]`` check.
+    """Run scenarios (default: every documented one) and score each documented fact once.
 
-    The baseline's base rates always come from the documented set in ``scenarios/``, so a
-    scenario from another folder is judged against the same situation-blind baseline.
+    The base rates always come from the documented set in ``scenarios/``, so a scenario from
+    another folder is judged against the same situation-blind baseline.
     """
-    documented = [load_documented(f) for f in files] if files else documented_scenarios()
-    base = BaseRates.from_scenarios(documented_scenarios())
-    frames = []
-    for doc in tqdm(documented, desc="validate", unit="scenario", disable=not progress):
+    started = time.perf_counter()
+    docs = [load_documented(f) for f in files] if files else documented_scenarios()
+    runs = ModelRuns(n_worlds)
+    for doc in tqdm(docs, desc="validate", unit="scenario", disable=not progress):
         result = simulate(
             doc.scenario, n_worlds, seed, parameters, log_worlds=0, parameter_set=parameter_set
         )
-        frames.append(score_scenario(doc, result.tables, base))
-    table = pd.concat(frames, ignore_index=True)
-    report = ValidationReport(table, summarise(table))
+        runs.add(doc, result.tables)
+    report = score_runs(docs, runs, shipped_rates())
     if out is not None:
-        report.out = write_report(report, Path(out), n_worlds, seed)
+        meta = dict(
+            n_worlds=n_worlds,
+            seed=seed,
+            log_floor=log_floor(n_worlds),
+            scenario_files=[str(d.path) for d in docs],
+            parameter_set=(parameter_set or load_set()).record(),
+            parameters=dict(parameters or {}),
+            elapsed_s=round(time.perf_counter() - started, 3),
+        )
+        report.out = write_report(report, Path(out), meta)
     return report
 
 
-def write_report(report: ValidationReport, out: Path, n_worlds: int, seed: int) -> Path:
-    """``validation.csv``, then ``summary.json`` (last), atomically."""
+def _predictive_summary(tests: list[dict]) -> dict:
+    return {
+        "tests": len(tests),
+        "passed": sum(bool(t["passed"]) for t in tests),
+        "lines": [
+            f"{'pass' if t['passed'] else 'FAIL'}: {t['test']}: {t['scenario']}: {t['check']}: "
+            f"{t['detail']}"
+            for t in tests
+        ],
+    }
+
+
+def write_report(report: ValidationReport, out: Path, meta: dict) -> Path:
+    """The tables as CSV and ``summary.json``, each atomically, then ``meta.json`` last."""
     out = storage.prepare_output_dir(out)
-    with storage.atomic_open(out / "validation.csv") as fh:
-        fh.write(report.table.to_csv(index=False).encode())
-    storage.write_json(
-        dict(report.summary, n_worlds=n_worlds, seed=seed, **storage.provenance()),
-        out / "summary.json",
-    )
+    tables = {"validation": report.table, "reliability": report.reliability, **report.predictive}
+    for name in TABLE_FILES:
+        with storage.atomic_open(out / f"{name}.csv") as fh:
+            fh.write(tables[name].to_csv(index=False).encode())
+    storage.write_json(report.summary, out / "summary.json")
+    files = [f"{name}.csv" for name in TABLE_FILES] + ["summary.json"]
+    storage.write_json(dict(meta, files=files, **storage.provenance()), out / storage.META)
     return out
-
-
-def format_summary(summary: dict[str, float]) -> str:
-    """The headline numbers as a few aligned lines of text."""
-    s = summary
-    return "\n".join(
-        [
-            f"checks with the documented outcome modal: {s['modal_documented']} of {s['checks']}",
-            f"{'':24}{'model':>10}{'baseline':>10}",
-            f"{'mean Brier score':24}{s['brier_model']:>10.3f}{s['brier_baseline']:>10.3f}",
-            f"{'mean log score':24}{s['log_model']:>10.3f}{s['log_baseline']:>10.3f}",
-        ]
-    )
-
-
-def markdown_table(report: ValidationReport, n_worlds: int, seed: int) -> str:
-    """The validation table in Markdown, for the README."""
-    lines = [
-        f"Produced by `cstosim validate --worlds {n_worlds} --seed {seed} --readme README.md` "
-        "with the shipped parameters.",
-        "",
-        "| scenario | check | documented | p_model | p_baseline | model's modal outcome |",
-        "|---|---|---|---:|---:|---|",
-    ]
-    for r in report.table.itertuples():
-        mark = "" if r.modal_is_documented else " ✗"
-        lines.append(
-            f"| {r.scenario} | {r.check} | {r.documented.replace('|', ' or ')} | {r.p_model:.3f} | "
-            f"{r.p_baseline:.3f} | {r.modal_outcome}{mark} |"
-        )
-    s = report.summary
-    lines += [
-        "",
-        f"Documented outcome modal in **{s['modal_documented']} of {s['checks']}** "
-        f"checks. Mean Brier score: model **{s['brier_model']:.3f}**, baseline "
-        f"{s['brier_baseline']:.3f}. Mean log score: model **{s['log_model']:.3f}**, "
-        f"baseline {s['log_baseline']:.3f}.",
-    ]
-    return "\n".join(lines)
-
-
-README_START, README_END = "<!-- validation:start -->", "<!-- validation:end -->"
-
-
-def update_readme(path: Path, text: str) -> None:
-    """Replace the text between the validation markers of a README."""
-    try:
-        readme = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror}); name the project README") from None
-    if README_START not in readme or README_END not in readme:
-        raise UserError(
-            f"{path}: no '{README_START}' ... '{README_END}' markers; add them "
-            "where the table belongs"
-        )
-    head, rest = readme.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    with storage.atomic_open(path) as fh:
-        fh.write(f"{head}{README_START}\n{text}\n{README_END}{tail}".encode())

@@ -28,11 +28,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedFormatter, FixedLocator, PercentFormatter
 
 from ..experiments.execution import safe_process_context
+from ..experiments.scoring import wilson_interval
 from ..experiments.storage import find_runs, read_meta, require_complete
 from ..inputs.errors import UserError
 from ..inputs.vocabulary import MEMBERS, RUNG_NAMES
 from . import style
-from .style import MEMBER_COLOURS, RUNG_COLOURS, STYLE, suptitle, text_colour, wilson_interval
+from .style import MEMBER_COLOURS, RUNG_COLOURS, STYLE, suptitle, text_colour
 
 SUMMARY = "summary_responses.png"
 #: The crisis kind whose target is not a treaty state: a war a member wages on a non-member.

@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -18,7 +17,6 @@ from ..experiments.storage import atomic_open
 from ..inputs.vocabulary import MEMBERS, RUNG_NAMES
 
 DPI = 120
-Z95 = 1.959964
 TITLE_SIZE = 12.0
 STYLE = {
     "font.size": 10,
@@ -65,15 +63,6 @@ def save(fig: Figure, path: Path, tight: bool = False) -> Path:
         # zlib level 3 rather than 6: files about 10% larger, a third less time encoding
         fig.savefig(fh, format="png", dpi=DPI, pil_kwargs={"compress_level": 3}, **extra)
     return path
-
-
-def wilson_interval(k: np.ndarray, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for ``k`` successes out of ``n`` (arrays of counts allowed)."""
-    k = np.asarray(k, dtype=float)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
 def text_colour(rgb: tuple[float, ...] | str) -> str:
