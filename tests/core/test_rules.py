@@ -82,6 +82,19 @@ def test_trust_scope_of_each_crisis_kind():
     assert appeal.trust_scope("nonmember_war_by_member") is None
 
 
+def test_an_art4_request_invokes_a_bilateral_commitment_only_under_armed_attack():
+    channels = np.array([Channel.ASSISTANCE, Channel.ASSISTANCE, Channel.BILATERAL, Channel.NONE])
+    patron = np.array([1.0, 0.5, 1.0, 1.0])
+    # E19: Armenia, a Russian base and the 1997 treaty, asks the Council under Art. 4
+    assert_array_equal(
+        appeal.treaty_alongside("external_aggression", channels, patron),
+        [True, False, False, False],
+    )
+    # E15 (an insurgent threat) and E17 (unrest): the Art. 4 request stands alone
+    for kind in ("insurgent_spillover", "internal_unrest"):
+        assert not appeal.treaty_alongside(kind, channels, patron).any()
+
+
 def test_appeal_utilities_by_hand():
     weights = dict(
         need_weight=8.0, ask_cost=2.0, sovereignty_weight=3.0, consult_weight=3.0, treaty_weight=1.0

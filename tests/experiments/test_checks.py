@@ -301,7 +301,7 @@ appeal = false
             "request": ["assistance", "none", "consultations", "assistance"],
             "response": ["deployment", "statement", "mission", "material_aid"],
             "russia": ["troops", "none", "words", "arms"],
-            "appeal": ["bilateral", "none", "assistance", "bilateral"],
+            "appeal": [True, False, False, True],
         },
         support={"world": [0, 2], "event": "support", "member": "BLR", "backs": [True, True]},
         moves=[(0, "ARM", 9, "active", "frozen"), (3, "ARM", 13, "active", "frozen")],

@@ -147,7 +147,7 @@ def test_checks_the_model_cannot_answer_are_reported_not_scored(tmp_path):
     assert report.summary["not_scored"] == {"appeal": 1, "bilateral": 1}
     assert report.summary["kinds"]["overall"]["checks"] == 5
     # once the model reports the columns, the same checks are scored
-    crises = dict(HAND_TABLES["crises"], russia="troops", appeal="none")
+    crises = dict(HAND_TABLES["crises"], russia="troops", appeal=False)
     runs = ModelRuns(4)
     runs.add(doc, tables(4, **dict(HAND_TABLES, crises=crises)))
     report = score_runs([doc], runs, _uniform_rates())

@@ -376,13 +376,23 @@ class AllianceModel(mesa.Model):
         zero = np.zeros(n, dtype=np.int8)
         # a war Russia wages on an outsider: nobody appeals and Russia does not answer itself
         if target is None or e.source == "RUS":
-            self.recorder.crisis(e, t, date, zero, zero, zero, zero, zero, np.zeros(n))
+            self.recorder.crisis(e, t, date, zero, zero, zero, zero, zero, np.zeros(n), zero > 0)
             return
         latent = self.russia.willingness(e, target) + logistic_noise(u_russia)
-        channel, _, asked_own = target.appeal(e, u_appeal)
+        channel, need, asked_own = target.appeal(e, u_appeal)
         p = self.p
         bilateral = channel == Channel.BILATERAL
-        cap = np.where(bilateral, asked_own, BilateralRung.ARMS)
+        alongside = appeal.treaty_alongside(e.kind, channel, target.bilateral_patron)
+        to_russia = bilateral | alongside
+        asked_russia = np.where(
+            bilateral,
+            asked_own,
+            appeal.asked_rungs(
+                np.full(n, Channel.BILATERAL), need, appeal.trust_scope(e.kind), p.troops_gap
+            ),
+        )
+        # unasked, Russia may still send words or arms of its own (E15); troops only when asked
+        cap = np.where(to_russia, asked_russia, BilateralRung.ARMS)
         answer = russia.bilateral_rung(
             latent, cap, arms_cut=p.arms_cut, troops_margin=p.troops_margin
         )
@@ -417,8 +427,8 @@ class AllianceModel(mesa.Model):
         size = council.deployment_size(
             response, e.severity, self.russia.bandwidth, PEACEKEEPING_POOL
         )
-        self.recorder.crisis(e, t, date, request, asked, response, channel, answer, size)
-        self._learn(e, target, channel, (asked_own, answer), (asked, response))
+        self.recorder.crisis(e, t, date, request, asked, response, channel, answer, size, to_russia)
+        self._learn(e, target, channel, to_russia, (asked_russia, answer), (asked, response))
         self._log_crisis(e, t, date, channel, answer, request, blocked, response)
 
     def _internal_caution(self, e: Event) -> np.ndarray:
@@ -441,21 +451,23 @@ class AllianceModel(mesa.Model):
         e: Event,
         target: MemberState,
         channel: np.ndarray,
+        to_russia: np.ndarray,
         bilateral: tuple[np.ndarray, np.ndarray],
         collective: tuple[np.ndarray, np.ndarray],
     ) -> None:
-        """The requester learns about the provider it asked, under the crisis's scope; the other
+        """The requester learns about each provider it asked, under the crisis's scope; the other
         active members learn more weakly; an answer below the ask leaves a grievance."""
         scope = appeal.trust_scope(e.kind)
-        asked_any = channel != Channel.NONE
+        to_collective = (channel == Channel.CONSULTATIONS) | (channel == Channel.ASSISTANCE)
+        asked_any = to_russia | to_collective
         if scope is None or not np.any(asked_any):
             return
-        to_russia = channel == Channel.BILATERAL
-        success = np.where(
-            to_russia, bilateral[1] >= bilateral[0], collective[1] >= collective[0]
-        ).astype(float)
-        for provider, asked_it in ((Provider.RUSSIA, to_russia), (Provider.COLLECTIVE, ~to_russia)):
-            seen = asked_any & asked_it
+        met_russia = (bilateral[1] >= bilateral[0]).astype(float)
+        met_collective = (collective[1] >= collective[0]).astype(float)
+        for provider, seen, success in (
+            (Provider.RUSSIA, to_russia, met_russia),
+            (Provider.COLLECTIVE, to_collective, met_collective),
+        ):
             for a in self.agents:
                 weight = np.where(a is target, 1.0, trust.SPILLOVER * a.is_active()) * seen
                 i = a.index
@@ -467,7 +479,9 @@ class AllianceModel(mesa.Model):
                         weight,
                     )
                 )
-        self._aggrieve(target, membership.unmet(e.severity, success) * asked_any)
+        # the alliance's answer is what membership is judged by, where the alliance was asked
+        met = np.where(to_collective, met_collective, met_russia)
+        self._aggrieve(target, membership.unmet(e.severity, met) * asked_any)
 
     def _log_crisis(self, e, t, date, channel, answer, request, blocked, response) -> None:
         rec = self.recorder

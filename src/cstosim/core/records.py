@@ -46,8 +46,9 @@ class Recorder:
     # --- per-world outcomes ---------------------------------------------------------------------
     def crisis(self, event, step: int, date: str, *codes: np.ndarray) -> None:
         """Record one crisis per world: the collective request, the rung asked of the alliance,
-        its answer, the appeal channel, Russia's own answer, and the troops deployed."""
-        request, asked, response, appeal, russia, size = codes
+        its answer, the appeal channel, Russia's own answer, the troops deployed, and whether a
+        bilateral appeal to Russia was made (alone or beside an Art. 4 request)."""
+        request, asked, response, channel, russia, size, appeal = codes
         self.crises.append(
             dict(
                 crisis=event.id,
@@ -58,9 +59,10 @@ class Recorder:
                 request=request,
                 asked=asked,
                 response=response,
-                appeal=appeal,
+                channel=channel,
                 russia=russia,
                 deploy_size=size,
+                appeal=appeal,
             )
         )
 
@@ -153,7 +155,7 @@ class Recorder:
 
     def _crises_table(self) -> pd.DataFrame:
         w, k = self.world_ids, len(self.crises)
-        outcomes = ("request", "asked", "response", "appeal", "russia")
+        outcomes = ("request", "asked", "response", "channel", "russia")
         codes = [
             np.concatenate([c[name] for c in self.crises]) if k else np.zeros(0, dtype=np.int8)
             for name in outcomes
@@ -175,7 +177,10 @@ class Recorder:
                 "request": ordered(codes[0], REQUEST_NAMES),
                 "asked": ordered(codes[1], RUNG_NAMES),
                 "response": ordered(codes[2], RUNG_NAMES),
-                "appeal": ordered(codes[3], CHANNEL_NAMES),
+                "channel": ordered(codes[3], CHANNEL_NAMES),
+                "appeal": np.concatenate([c["appeal"] for c in self.crises]).astype(bool)
+                if k
+                else np.zeros(0, dtype=bool),
                 "russia": ordered(codes[4], BILATERAL_NAMES),
                 "deploy_size": np.concatenate(sizes).astype(float) if k else np.zeros(0),
             }

@@ -26,7 +26,7 @@ from ..inputs.expected import (
     source_row,
 )
 from ..inputs.scenario import Scenario, find_scenario, load_scenario, months_between
-from ..inputs.vocabulary import BILATERAL_NAMES, CHANNEL_NAMES, REQUEST_NAMES, RUNG_NAMES
+from ..inputs.vocabulary import BILATERAL_NAMES, REQUEST_NAMES, RUNG_NAMES
 
 #: Check kinds, in report order.
 KINDS: tuple[str, ...] = ("request", "response", "bilateral", "appeal", "membership", "support")
@@ -50,8 +50,6 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     "membership": YES_NO,
     "support": YES_NO,
 }
-#: The channel that counts as a bilateral appeal in the ``appeal`` column.
-BILATERAL_APPEAL = CHANNEL_NAMES[1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,11 +225,11 @@ def _per_world(worlds: pd.Series, values: np.ndarray, n_worlds: int, what: str) 
 def _crisis_codes(check: Check, crises: pd.DataFrame, n_worlds: int) -> np.ndarray | None:
     column = CRISIS_COLUMNS[check.kind]
     if column not in crises.columns:
-        return None  # the model has no such output (today: Russia's answer and the appeal)
+        return None  # the model has no such output (a run made before Model 2)
     rows = crises[crises["crisis"] == check.entry.event]  # type: ignore[union-attr]
     values = rows[column].astype(str).to_numpy()
     if check.kind == "appeal":
-        raw = (values == BILATERAL_APPEAL).astype(np.int64)
+        raw = rows[column].to_numpy().astype(np.int64)
     else:
         raw = pd.Categorical(values, categories=OUTCOMES[check.kind]).codes.astype(np.int64)
         if (raw < 0).any():

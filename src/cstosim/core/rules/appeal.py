@@ -38,6 +38,16 @@ def trust_scope(kind: str) -> Scope | None:
     return None
 
 
+def treaty_alongside(kind: str, channel: Array, patron: Array) -> Array:
+    """Whether an Art. 4 request also invokes a bilateral defence commitment of Russia: under an
+    armed attack by a state on recognised territory, a state whose patron is committed to its
+    defence (a base there for the host's defence, a bilateral defence treaty: ``patron`` 1) calls
+    on both (E19: Armenia invoked Art. 4 and the 1997 treaty). Not for unrest (E17) or an
+    insurgent threat (E15), which the bilateral treaties' mutual-defence clauses do not cover."""
+    committed = np.asarray(patron, dtype=float) >= 1.0
+    return (np.asarray(channel) == Channel.ASSISTANCE) & (kind == "external_aggression") & committed
+
+
 def capacity_gap(severity: float, capacity: Array) -> Array:
     """Share of a crisis a state cannot meet alone: ``severity × (1 − capacity)``."""
     return severity * (1.0 - np.asarray(capacity, dtype=float))
