@@ -6,11 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .style import figure, save
 
 
 def plot_validation(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
+    """:func:`validation_figure`, written to ``path``."""
+    return save(validation_figure(table, n_worlds), path, tight=True)
+
+
+def validation_figure(table: pd.DataFrame, n_worlds: int) -> Figure:
     """``p_model`` beside ``p_baseline`` for every check, with a 95% binomial interval."""
     n = len(table)
     fig = figure(9, 0.26 * n + 1.6, layout=None)
@@ -63,7 +69,7 @@ def plot_validation(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
         frameon=False,
     )
     ax.grid(axis="x", alpha=0.3)
-    return save(fig, path, tight=True)
+    return fig
 
 
 def plot_parameter_uncertainty(
@@ -72,6 +78,15 @@ def plot_parameter_uncertainty(
     ranges: dict[str, tuple[float, float]],
     path: Path,
 ) -> Path:
+    """:func:`parameter_figure`, written to ``path``."""
+    return save(parameter_figure(values, accepted, ranges), path, tight=True)
+
+
+def parameter_figure(
+    values: dict[str, float],
+    accepted: dict[str, dict[str, float]],
+    ranges: dict[str, tuple[float, float]],
+) -> Figure:
     """Fitted value and the ABC-accepted 5-95% range of each parameter, on its declared range."""
     names = list(values)
     fig = figure(8, 0.24 * len(names) + 1.4, layout=None)
@@ -97,4 +112,4 @@ def plot_parameter_uncertainty(
         "Calibrated parameters: fitted value (dot) and ABC-accepted 5-95% range (bar)", fontsize=10
     )
     ax.grid(axis="x", alpha=0.3)
-    return save(fig, path, tight=True)
+    return fig
