@@ -119,7 +119,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
-    )
+    ).path
     print(f"results: {out}")
     if not args.no_plot:
         for path in api.plot_results(out):
@@ -139,7 +139,7 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
-    )
+    ).path
     print(f"results: {out}")
     if not args.no_plot:
         drawn = api.plot_results(out)
@@ -149,8 +149,11 @@ def _cmd_batch(args: argparse.Namespace) -> None:
 def _cmd_plot(args: argparse.Namespace) -> None:
     from . import api
 
-    for path in api.plot_results(Path(args.dir)):
+    drawn = api.plot_results(Path(args.dir))
+    for path in drawn:
         print(f"plot: {path}")
+    for note in getattr(drawn, "skipped", []):
+        print(f"cstosim: {note}", file=sys.stderr)
 
 
 def _cmd_validate(args: argparse.Namespace) -> None:
@@ -175,7 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> None:
             f"model's mode {row.modal_outcome}, p_model {row.p_model:.3f})"
         )
     print(validation.format_summary(report.summary))
-    print(f"results: {report.out}")
+    print(f"results: {report.path}")
     if args.readme:
         validation.update_readme(
             args.readme, validation.markdown_table(report, args.worlds, args.seed)
@@ -221,7 +224,7 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
         scheduler=args.scheduler,
         progress=not args.quiet,
         analyse=not args.no_analysis,
-    )
+    ).path
     meta = storage.read_meta(out)
     print(f"results: {out}")
     for name in meta.get("files", []):
@@ -232,11 +235,11 @@ def _cmd_compare(args: argparse.Namespace) -> None:
     from . import api
     from .experiments.compare import format_table
 
-    result, out = api.run_compare(
+    result = api.run_compare(
         args.scenario, _changes(args), args.worlds, args.seed, args.out, plot=not args.no_plot
     )
     print(format_table(result.table))
-    print(f"results: {out}")
+    print(f"results: {result.path}")
 
 
 def _add_parameters_option(p: argparse.ArgumentParser) -> None:

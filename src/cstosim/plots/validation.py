@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import figure, save
-
-
-def plot_validation(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
-    """:func:`validation_figure`, written to ``path``."""
-    return save(validation_figure(table, n_worlds), path, tight=True)
+from .style import figure
 
 
 def validation_figure(table: pd.DataFrame, n_worlds: int) -> Figure:
@@ -70,16 +63,6 @@ def validation_figure(table: pd.DataFrame, n_worlds: int) -> Figure:
     )
     ax.grid(axis="x", alpha=0.3)
     return fig
-
-
-def plot_parameter_uncertainty(
-    values: dict[str, float],
-    accepted: dict[str, dict[str, float]],
-    ranges: dict[str, tuple[float, float]],
-    path: Path,
-) -> Path:
-    """:func:`parameter_figure`, written to ``path``."""
-    return save(parameter_figure(values, accepted, ranges), path, tight=True)
 
 
 def parameter_figure(
