@@ -254,8 +254,9 @@ class BatchResult(Result):
 
     @property
     def title(self) -> str:
-        """The batch folder's name."""
-        return f"batch {self.path.name}" if self.path else "batch"
+        """How many scenarios, and the batch folder's name."""
+        where = f" in {self.path.resolve().name}/" if self.path else ""
+        return f"Batch of {len(self.runs)} scenarios{where}"
 
     def summary_lines(self) -> list[str]:
         """How many runs, and the settings of the first."""

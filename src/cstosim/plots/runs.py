@@ -364,16 +364,19 @@ def _mark_onsets(ax: Axes, onsets: list[tuple[int, str]], months: np.ndarray, la
             continue
         ax.axvline(month, **ONSET_LINE)
         if label:
+            # beside the line, on the side with room: right of it but near the axis's end
+            late = last > first and month - first > 0.85 * (last - first)
             ax.text(
                 month,
                 0.985,
-                f"{ids} ",
+                f" {ids} ",
                 transform=ax.get_xaxis_transform(),
                 rotation=90,
-                ha="right",
+                ha="right" if late else "left",
                 va="top",
                 fontsize=7.5,
-                color="0.3",
+                color="0.25",
+                bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 0.5},
                 clip_on=True,
             )
 
