@@ -36,9 +36,9 @@ from .inputs.vocabulary import (
     STATUS_NAMES,
 )
 from .plots import runs as run_plots
-from .plots.folders import fitted_set, folder_figures
+from .plots.folders import fitted_set
 from .plots.style import wilson_interval
-from .plots.sweeps import compare_figure, heatmap_figure
+from .plots.sweeps import compare_figure, heatmap_figure, sweep_figures
 from .plots.validation import parameter_figure, validation_figure
 
 #: Columns read as ordered categoricals, wherever a table has them, with their vocabulary.
@@ -353,7 +353,7 @@ class SweepResult(Result):
 
     def figures(self) -> dict[str, Figure]:
         """Sensitivity bars, heatmaps and the PRIM trade-off, by file name."""
-        return folder_figures(self.path)
+        return sweep_figures(self.path)
 
 
 @dataclass(eq=False)

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from ..inputs.parameters import Parameter
 from ..plots.runs import RunData, defection_figure, responses_figure, trust_figure
 from . import adapter
 from .serve import SCENARIO_ENV, WORLDS_ENV
@@ -43,8 +44,14 @@ class DashboardModel(mesa.Model):
     ) -> None:
         super().__init__()
         self.facts = {} if fact == NO_FACT else {fact: float(fact_value)}
+        # a slider rounds the value in force to its step: within half a step, it is unchanged
         defaults = adapter.parameter_values()
-        self.changed = {k: float(v) for k, v in parameters.items() if v != defaults.get(k)}
+        declared = {p.name: p for p in adapter.parameter_declarations()}
+        self.changed = {
+            name: float(value)
+            for name, value in parameters.items()
+            if abs(value - defaults[name]) > slider_step(declared[name]) / 2
+        }
         self.alliance = adapter.build(scenario_id, self.changed, self.facts, int(worlds), seed)
         self._snapshot: tuple[float, RunData] | None = None
 
@@ -58,6 +65,11 @@ class DashboardModel(mesa.Model):
         if self._snapshot is None or self._snapshot[0] != self.alliance.time:
             self._snapshot = (self.alliance.time, adapter.run_data(self.alliance))
         return self._snapshot[1]
+
+
+def slider_step(p: Parameter) -> float:
+    """A parameter slider's step: 200 steps over the declared range."""
+    return (p.high - p.low) / 200
 
 
 def _signature() -> inspect.Signature:
@@ -111,16 +123,23 @@ def controls(scenario: str, worlds: int) -> dict[str, dict]:
             "value": values[p.name],
             "min": p.low,
             "max": p.high,
-            "step": (p.high - p.low) / 200,
+            "step": slider_step(p),
             "label": p.name,
         }
     return out
 
 
+#: Each view scrolls inside its cell of the grid rather than spilling over the next one.
+VIEW_STYLE = {"height": "100%", "overflow": "auto"}
+
+
 def _figure(fig: Figure | None, empty: str):
-    if fig is None:
-        return solara.Info(empty)
-    return solara.FigureMatplotlib(fig, format="png", dpi=80)
+    with solara.Column(style=VIEW_STYLE) as view:
+        if fig is None:
+            solara.Info(empty)
+        else:
+            solara.FigureMatplotlib(fig, format="png", dpi=80)
+    return view
 
 
 def Status(model: DashboardModel):  # noqa: N802 (a Solara component is named like a class)
@@ -141,7 +160,7 @@ def Status(model: DashboardModel):  # noqa: N802 (a Solara component is named li
 
 def Responses(model: DashboardModel):  # noqa: N802
     """Where the run is, and the alliance's response per crisis so far."""
-    with solara.Column() as column:
+    with solara.Column(style=VIEW_STYLE) as column:
         Status(model)
         _figure(responses_figure(model.data()), "No crisis has begun yet: step on.")
     return column
@@ -163,7 +182,7 @@ def Narrative(model: DashboardModel):  # noqa: N802
     update_counter.get()  # re-drawn at every step, like the other views
     worlds = adapter.logged_worlds(model.alliance)
     world, set_world = solara.use_state(worlds[0] if worlds else 0)
-    with solara.Column() as column:
+    with solara.Column(style=VIEW_STYLE) as column:
         if worlds:
             solara.Select("world", value=world, values=worlds, on_value=set_world)
         log = adapter.narrative(model.alliance, world)
