@@ -1,0 +1,162 @@
+"""``cstosim report``: one self-contained HTML file for any results folder, checked as text and
+rendered offline in Debian's chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from markupsafe import escape
+
+from cstosim import api
+from cstosim.cli import main as cli_main
+from cstosim.experiments import storage
+from cstosim.inputs.parameters import load_set
+from cstosim.inputs.scenario import load_scenario
+from cstosim.report import write_report
+from tests.plots.test_run_plots import make_run
+from tests.support import ARTIFACTS, CHROMIUM_ARGS, MINI, chromium_path
+
+#: Anything that would make a browser fetch something: src/href to another place, CSS url().
+_FETCHES = re.compile(r"""(?:src|href)\s*=\s*["'](?!data:|#)|url\(|@import""", re.IGNORECASE)
+
+
+def _check_self_contained(text: str) -> None:
+    assert not _FETCHES.search(text), _FETCHES.search(text)
+    assert "<script" not in text.lower()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real batch: the mini fixture and one shipped scenario, with a changed parameter."""
+    out = tmp_path_factory.mktemp("report") / "batch"
+    api.run_batch(
+        [MINI, "kgz_tjk_2021"], 40, seed=5, out=out, parameters={"temperature": 0.9}, progress=False
+    )
+    return out
+
+
+@pytest.mark.unit
+@pytest.mark.slow
+def test_a_batch_report_holds_everything_the_issue_lists(batch: Path) -> None:
+    path = write_report(batch)
+    assert path == batch / "report.html"
+    text = path.read_text(encoding="utf-8")
+    _check_self_contained(text)
+    meta = storage.read_meta(batch / "mini")
+    pset = load_set()
+    shipped = load_scenario("kgz_tjk_2021").scenario
+    for part in (
+        "A small fixture for tests; not history.",  # the scenario's notes
+        "<li>tests</li>",  # and sources
+        str(escape(shipped.notes[0])),
+        str(escape(shipped.sources[-1])),
+        f"{pset.name} (sha {pset.sha256[:12]})",  # the parameter set
+        "temperature = 0.9",  # the override
+        meta["git_revision"],
+        meta["package_version"],
+        "Alliance response per crisis: share of worlds [95% interval]",
+        "Status at the end of the run",
+    ):
+        assert part in text, part
+    assert re.search(r"<dt>seed</dt><dd>5</dd>", text)
+    assert re.search(r"\d+\.\d% \[\d+\.\d%–\d+\.\d%\]", text), "shares with intervals"
+    # the summary, then three figures per run, all embedded
+    assert text.count('src="data:image/png;base64,') == 1 + 3 * 2
+
+
+@pytest.mark.unit
+def test_a_run_report_says_when_the_scenario_file_is_gone(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "synthetic")
+    text = write_report(run, tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    _check_self_contained(text)
+    assert "scenario file was not found" in text
+    assert text.count('src="data:image/png;base64,') == 3
+
+
+@pytest.mark.unit
+def test_a_validation_report_holds_its_summary(tmp_path: Path) -> None:
+    folder = tmp_path / "val"
+    folder.mkdir()
+    table = pd.DataFrame(
+        {
+            "scenario": ["mini", "mini"],
+            "check": ["kaz: request", "kaz: response"],
+            "kind": ["request", "response"],
+            "documented": ["assistance", "deployment"],
+            "p_model": [0.8, 0.3],
+            "p_baseline": [0.5, 0.1],
+            "modal_outcome": ["assistance", "mission"],
+            "modal_is_documented": [True, False],
+        }
+    )
+    table.to_csv(folder / "validation.csv", index=False)
+    summary = {
+        "checks": 2,
+        "modal_documented": 1,
+        "brier_model": 0.265,
+        "brier_baseline": 0.53,
+        "log_model": 0.71,
+        "log_baseline": 1.5,
+        "n_worlds": 100,
+        "seed": 0,
+    }
+    storage.write_json(summary, folder / "summary.json")
+    text = write_report(folder).read_text(encoding="utf-8")
+    _check_self_contained(text)
+    assert "documented outcome modal in 1 of 2" in text
+    assert "mean Brier score: model 0.265, baseline 0.530" in text
+    assert text.count('src="data:image/png;base64,') == 1
+
+
+@pytest.mark.unit
+def test_report_command_prints_where_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = make_run(tmp_path / "synthetic")
+    assert cli_main(["report", str(run), "--out", str(tmp_path / "r.html")]) == 0
+    assert capsys.readouterr().out == f"report: {tmp_path / 'r.html'}\n"
+    assert cli_main(["report", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such folder" in err
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_report_renders_offline_in_a_browser(batch: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    report = write_report(batch)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(report, ARTIFACTS / "report.html")
+    own = report.resolve().as_uri()
+    left: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+        def only_the_file(route) -> None:
+            url = route.request.url
+            if url == own or url.startswith("data:"):
+                route.continue_()
+            else:
+                left.append(url)
+                route.abort()
+
+        page.route("**/*", only_the_file)
+        page.goto(own)
+        images = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])"
+        )
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+        browser.close()
+    assert len(images) == 7
+    broken = [alt for complete, width, alt in images if not complete or width == 0]
+    assert broken == [], f"broken images: {broken}"
+    assert left == [], f"requests left the page: {left}"
+    assert errors == [], f"console errors: {errors}"
