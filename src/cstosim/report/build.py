@@ -134,7 +134,7 @@ def _provenance(meta: Mapping, path: Path | None) -> Section:
         ("created", str(meta.get("created_utc", ""))),
     ]
     section = Section("Provenance", facts=[(k, v) for k, v in facts if v and v != " (sha )"])
-    if "parameters" in meta:
+    if isinstance(meta.get("parameters"), dict):  # a sweep lists its swept inputs instead
         section.lists.append(("Parameter overrides", _overrides(meta)))
     return section
 
