@@ -131,6 +131,7 @@ def test_folder_kinds(tmp_path: Path) -> None:
         folder_kind(tmp_path / "empty")
 
 
+@pytest.mark.slow
 def test_from_folder_reopens_a_run_and_a_batch(tmp_path: Path) -> None:
     make_run(tmp_path / "batch" / "a")
     make_run(tmp_path / "batch" / "b", seed=2)

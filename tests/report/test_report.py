@@ -19,6 +19,7 @@ from cstosim.inputs.scenario import load_scenario
 from cstosim.report import write_report
 from tests.plots.test_run_plots import make_run
 from tests.support import ARTIFACTS, CHROMIUM_ARGS, MINI, chromium_path
+from tests.test_results import _compare_folder
 
 #: Anything that would make a browser fetch something: src/href to another place, CSS url().
 _FETCHES = re.compile(r"""(?:src|href)\s*=\s*["'](?!data:|#)|url\(|@import""", re.IGNORECASE)
@@ -69,6 +70,7 @@ def test_a_batch_report_holds_everything_the_issue_lists(batch: Path) -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.slow
 def test_a_run_report_says_when_the_scenario_file_is_gone(tmp_path: Path) -> None:
     run = make_run(tmp_path / "synthetic")
     text = write_report(run, tmp_path / "out" / "r.html").read_text(encoding="utf-8")
@@ -116,8 +118,8 @@ def test_a_validation_report_holds_its_summary(tmp_path: Path) -> None:
 def test_report_command_prints_where_it_wrote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = make_run(tmp_path / "synthetic")
-    assert cli_main(["report", str(run), "--out", str(tmp_path / "r.html")]) == 0
+    folder = _compare_folder(tmp_path / "cmp")  # one figure: quick
+    assert cli_main(["report", str(folder), "--out", str(tmp_path / "r.html")]) == 0
     assert capsys.readouterr().out == f"report: {tmp_path / 'r.html'}\n"
     assert cli_main(["report", str(tmp_path / "nothing")]) == 2
     err = capsys.readouterr().err
