@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: The repository root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +57,40 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@dataclass
+class Watched:
+    """What a page did that a test must see: console errors, and requests it was refused."""
+
+    errors: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def browser_page(
+    width: int, height: int, allowed: Callable[[str], bool]
+) -> Iterator[tuple[Any, Watched]]:
+    """A page in Debian's chromium (a fresh profile) that records console errors and aborts,
+    and records, every request whose URL ``allowed`` refuses."""
+    from playwright.sync_api import sync_playwright
+
+    watched = Watched()
+
+    def route(r) -> None:
+        if allowed(r.request.url):
+            r.continue_()
+        else:
+            watched.refused.append(r.request.url)
+            r.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: m.type == "error" and watched.errors.append(m.text))
+            page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
+            page.route("**/*", route)
+            yield page, watched
+        finally:
+            browser.close()

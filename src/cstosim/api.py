@@ -11,10 +11,12 @@ as a path; sweep specs may be Python dicts as well as TOML files.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,57 +125,24 @@ def simulate(
     return RunResult(result.meta, raw=result.tables)
 
 
-def run_scenario(
-    scenario: str | Path,
-    n_worlds: int = DEFAULT_WORLDS,
-    seed: int = 0,
-    out: str | Path | None = None,
-    parameters: ParamValues | None = None,
-    workers: int = 1,
-    chunk_worlds: int = DEFAULT_CHUNK,
-    progress: bool = True,
-    parameter_set: ParameterSet | None = None,
-) -> RunResult:
-    """Run one scenario (an id or a file) into a result folder; returns it, tables read on use."""
-    out = runs.run_scenario(
-        scenario,
-        n_worlds,
-        seed,
-        out,
-        parameters,
-        workers,
-        chunk_worlds,
-        progress=progress,
-        parameter_set=parameter_set,
-    )
-    return RunResult.read(out)
+def _returning(result: type[RunResult] | type[BatchResult], function: Callable[..., Path]):
+    """``function``, which writes a folder and returns its path, returning the folder read as
+    ``result`` instead; same arguments and documentation."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        return result.read(function(*args, **kwargs))
+
+    name = result.__name__
+    call.__doc__ = f"{function.__doc__}\n\nReturns the folder as a :class:`{name}`."
+    call.__signature__ = inspect.signature(function).replace(return_annotation=name)  # type: ignore[attr-defined]
+    return call
 
 
-def run_batch(
-    scenarios: Iterable[str | Path] | None = None,
-    n_worlds: int = DEFAULT_WORLDS,
-    seed: int = 0,
-    out: str | Path | None = None,
-    parameters: ParamValues | None = None,
-    workers: int = 1,
-    chunk_worlds: int = DEFAULT_CHUNK,
-    progress: bool = True,
-    parameter_set: ParameterSet | None = None,
-) -> BatchResult:
-    """Run several scenarios (default: every shipped one) into one batch folder; re-running into
-    the same folder skips the finished ones."""
-    out = runs.run_batch(
-        scenarios,
-        n_worlds,
-        seed,
-        out,
-        parameters,
-        workers,
-        chunk_worlds,
-        progress=progress,
-        parameter_set=parameter_set,
-    )
-    return BatchResult.read(out)
+#: Run one scenario (an id or a file) into a result folder; returns a :class:`RunResult`.
+run_scenario = _returning(RunResult, runs.run_scenario)
+#: Run several scenarios into one batch folder; returns a :class:`BatchResult`.
+run_batch = _returning(BatchResult, runs.run_batch)
 
 
 def _spec_file(spec: Mapping, folder: Path) -> tuple[Path, Path]:

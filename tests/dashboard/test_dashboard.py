@@ -21,7 +21,7 @@ from cstosim.cli import main as cli_main
 from cstosim.inputs.facts import baseline_member_facts
 from cstosim.inputs.parameters import PARAMETERS, load_set
 from cstosim.inputs.vocabulary import MEMBER_FACTS, MEMBERS, WORLD_FACTS
-from tests.support import ARTIFACTS, CHROMIUM_ARGS, MINI, chromium_path, free_port
+from tests.support import ARTIFACTS, MINI, browser_page, free_port
 
 app = pytest.importorskip("cstosim.dashboard.app", reason="the [dashboard] extra is not installed")
 from cstosim.dashboard import adapter  # noqa: E402
@@ -145,24 +145,10 @@ def _figures(page) -> list[str]:
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_the_dashboard_loads_steps_and_follows_its_controls(server: str) -> None:
-    from playwright.sync_api import sync_playwright
+    def loopback(url: str) -> bool:
+        return urlparse(url).hostname in ("127.0.0.1", "localhost")
 
-    errors: list[str] = []
-    outside: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
-        page = browser.new_page(viewport={"width": 1600, "height": 1250})
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-        def only_loopback(route) -> None:
-            if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_loopback)
+    with browser_page(1600, 1250, loopback) as (page, watched):
         page.goto(server)
         status = page.locator(".run-status")
         step = page.get_by_role("button", name="Step")
@@ -196,6 +182,5 @@ def test_the_dashboard_loads_steps_and_follows_its_controls(server: str) -> None
 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
-        browser.close()
-    assert errors == [], f"console errors: {errors}"
-    assert outside == [], f"requests left the machine: {outside}"
+    assert watched.errors == [], f"console errors: {watched.errors}"
+    assert watched.refused == [], f"requests left the machine: {watched.refused}"

@@ -18,7 +18,7 @@ from cstosim.inputs.parameters import load_set
 from cstosim.inputs.scenario import load_scenario
 from cstosim.report import write_report
 from tests.plots.test_run_plots import make_run
-from tests.support import ARTIFACTS, CHROMIUM_ARGS, MINI, chromium_path
+from tests.support import ARTIFACTS, MINI, browser_page
 from tests.test_results import _compare_folder
 
 #: Anything that would make a browser fetch something: src/href to another place, CSS url().
@@ -129,36 +129,22 @@ def test_report_command_prints_where_it_wrote(
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_a_report_renders_offline_in_a_browser(batch: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     report = write_report(batch)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(report, ARTIFACTS / "report.html")
     own = report.resolve().as_uri()
-    left: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
 
-        def only_the_file(route) -> None:
-            url = route.request.url
-            if url == own or url.startswith("data:"):
-                route.continue_()
-            else:
-                left.append(url)
-                route.abort()
+    def the_file(url: str) -> bool:
+        return url == own or url.startswith("data:")
 
-        page.route("**/*", only_the_file)
+    with browser_page(1280, 1600, the_file) as (page, watched):
         page.goto(own)
         images = page.eval_on_selector_all(
             "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])"
         )
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
-        browser.close()
     assert len(images) == 7
     broken = [alt for complete, width, alt in images if not complete or width == 0]
     assert broken == [], f"broken images: {broken}"
-    assert left == [], f"requests left the page: {left}"
-    assert errors == [], f"console errors: {errors}"
+    assert watched.refused == [], f"requests left the page: {watched.refused}"
+    assert watched.errors == [], f"console errors: {watched.errors}"
