@@ -249,3 +249,12 @@ def test_a_sweep_spec_may_be_a_dict(tmp_path: Path) -> None:
     # before: plotting a sweep folder fell into the run reader and raised KeyError
     drawn = api.plot_results(tmp_path / "sweep")
     assert sorted(p.name for p in drawn) == ["heatmap-kaz_asks.png"]
+
+
+def test_progress_bars_suit_notebooks() -> None:
+    """Before: plain tqdm, which prints text bars into a notebook's output."""
+    from tqdm.auto import tqdm as auto
+
+    from cstosim.experiments import runs, sweep, validation
+
+    assert runs.tqdm is sweep.tqdm is validation.tqdm is auto
