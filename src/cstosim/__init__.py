@@ -12,7 +12,6 @@ _EXPORTS = {
     "defaults": "inputs.parameters",
     "load_set": "inputs.parameters",
     "AllianceModel": "core.model",
-    "SimulationResult": "api",
     "run_batch": "api",
     "run_scenario": "api",
     "simulate": "api",
@@ -23,6 +22,16 @@ _EXPORTS = {
     "run_validation": "api",
     "run_calibration": "api",
     "plot_results": "api",
+    "open_results": "api",
+    "new_scenario": "api",
+    "Result": "results",
+    "RunResult": "results",
+    "BatchResult": "results",
+    "SweepResult": "results",
+    "CompareResult": "results",
+    "ValidationResult": "results",
+    "CalibrationResult": "results",
+    "write_report": "report",
 }
 __all__ = sorted([*_EXPORTS, "__version__"])
 

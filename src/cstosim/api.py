@@ -1,41 +1,62 @@
-"""The entry points a notebook and the CLI share: each runs an experiment, then its figures.
+"""The entry points a notebook and the CLI share: each runs an experiment, then its figures, and
+returns a result object (:mod:`cstosim.results`).
 
 The layers below do one thing each: :mod:`cstosim.experiments` evaluates worlds and writes result
 files, :mod:`cstosim.analysis` turns result files into tables, :mod:`cstosim.plots` turns them into
 figures. The functions here chain them, so ``cstosim sweep SPEC`` and ``run_sweep(SPEC)`` do the
 same thing. Results are complete on disk before any figure is drawn; the figures are then added to
-the folder's ``meta.json``.
+the folder's ``meta.json``. Wherever a scenario is named, an id (``"armenia_2022"``) does as well
+as a path; sweep specs may be Python dicts as well as TOML files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import hashlib
+import inspect
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .experiments import storage
-from .experiments.calibration import install_set, parameter_space
+import tomli_w
+from pydantic import ValidationError
+
+from .experiments import runs, storage
+from .experiments.calibration import install_set
 from .experiments.calibration import run_calibration as _calibrate
-from .experiments.compare import Comparison, describe_changes
+from .experiments.compare import Comparison
 from .experiments.compare import run_compare as _compare
-from .experiments.loo import LOO_BUDGET, LooReport
+from .experiments.loo import LOO_BUDGET
 from .experiments.loo import run_loo as _loo
-from .experiments.runs import SimulationResult, run_batch, run_scenario, simulate
-from .experiments.sweep import compute_sweep
-from .experiments.validation import ValidationReport
+from .experiments.sweep import compute_sweep, default_out
 from .experiments.validation import run_validation as _validate
-from .inputs.parameters import ParameterSet, ParamValues, parse_set
-from .inputs.scenario import Scenario, find_scenario, load_scenario
-from .inputs.settings import DEFAULT_WORLDS, Budget
+from .inputs.errors import UserError
+from .inputs.parameters import ParameterSet, ParamValues
+from .inputs.scenario import Scenario, find_scenario, load_scenario, user_scenario_dir
+from .inputs.schema import format_validation
+from .inputs.settings import DEFAULT_CHUNK, DEFAULT_LOG_WORLDS, DEFAULT_WORLDS, Budget
+from .results import (
+    BatchResult,
+    CompareResult,
+    LooResult,
+    Result,
+    RunResult,
+    SweepResult,
+    ValidationResult,
+)
 
 __all__ = [
     "Budget",
     "Comparison",
+    "LooResult",
+    "Result",
     "Scenario",
-    "SimulationResult",
-    "LooReport",
-    "ValidationReport",
     "find_scenario",
     "load_scenario",
+    "new_scenario",
+    "open_results",
     "plot_results",
     "run_batch",
     "run_calibration",
@@ -56,36 +77,132 @@ def _add_files(out: Path, files: Sequence[Path]) -> None:
     storage.write_json(meta, out / storage.META)
 
 
-def plot_results(path: str | Path) -> list[Path]:
-    """Draw the figures of a run or batch folder from its files alone."""
-    from .plots.runs import plot_path
+def open_results(path: str | Path) -> Result:
+    """Reopen any results folder (run, batch, sweep, comparison, validation, calibration)."""
+    return Result.from_folder(path)
 
-    return plot_path(Path(path))
+
+def plot_results(path: str | Path) -> list[Path]:
+    """Draw the figures of any results folder from its files alone."""
+    from .plots.folders import plot_folder
+
+    return plot_folder(Path(path))
+
+
+def _scenario(scenario: Scenario | Mapping | str | Path) -> Scenario:
+    """A scenario given as an object, a dict in the file's layout, an id or a path."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        try:
+            return Scenario.model_validate(dict(scenario))
+        except ValidationError as exc:
+            raise UserError(format_validation(Path("scenario (a dict)"), exc)) from None
+    return load_scenario(scenario)
+
+
+def simulate(
+    scenario: Scenario | Mapping | str | Path,
+    n_worlds: int = DEFAULT_WORLDS,
+    seed: int = 0,
+    parameters: ParamValues | None = None,
+    facts: Mapping[str, Any] | None = None,
+    chunk_worlds: int = DEFAULT_CHUNK,
+    log_worlds: int = DEFAULT_LOG_WORLDS,
+    parameter_set: ParameterSet | None = None,
+) -> RunResult:
+    """Run ``n_worlds`` worlds of a scenario in memory (nothing is written).
+
+    ``scenario`` is an id, a path, a dict in the layout of a scenario file or a
+    :class:`Scenario`; ``parameters`` and ``facts`` (``"KAZ.dependency"``) take scalars or one
+    value per world. The numbers depend only on ``seed`` and each world's number.
+    """
+    result = runs.simulate(
+        _scenario(scenario),
+        n_worlds,
+        seed,
+        parameters,
+        facts,
+        chunk_worlds=chunk_worlds,
+        log_worlds=log_worlds,
+        parameter_set=parameter_set,
+    )
+    return RunResult(result.meta, raw=result.tables)
+
+
+def _returning(result: type[RunResult] | type[BatchResult], function: Callable[..., Path]):
+    """``function``, which writes a folder and returns its path, returning the folder read as
+    ``result`` instead; same arguments and documentation."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        return result.read(function(*args, **kwargs))
+
+    name = result.__name__
+    call.__doc__ = f"{function.__doc__}\n\nReturns the folder as a :class:`{name}`."
+    call.__signature__ = inspect.signature(function).replace(return_annotation=name)  # type: ignore[attr-defined]
+    return call
+
+
+#: Run one scenario (an id or a file) into a result folder; returns a :class:`RunResult`.
+run_scenario = _returning(RunResult, runs.run_scenario)
+#: Run several scenarios into one batch folder; returns a :class:`BatchResult`.
+run_batch = _returning(BatchResult, runs.run_batch)
+
+
+def _spec_file(spec: Mapping, folder: Path) -> tuple[Path, Path]:
+    """A sweep spec given as a dict, written as TOML in ``folder``; and its default output
+    folder, named after its scenario and contents."""
+    data = {k: dict(v) if isinstance(v, Mapping) else v for k, v in spec.items()}
+    sweep = data.get("sweep")
+    if not isinstance(sweep, dict) or not isinstance(sweep.get("scenario"), str | Path):
+        raise UserError("sweep spec: sweep.scenario: missing; add it (see docs/sweeps.md)")
+    ref = Path(sweep["scenario"])
+    # a relative file is read from here, not from the temporary folder the TOML is written to
+    if ref.suffix == ".toml" and not ref.is_absolute():
+        sweep["scenario"] = str(ref.resolve())
+    else:
+        sweep["scenario"] = str(sweep["scenario"])
+    try:
+        text = tomli_w.dumps(data)
+    except TypeError as exc:
+        raise UserError(f"sweep spec: {exc}; give numbers, strings, lists and tables") from None
+    name = f"{ref.stem}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path, default_out(path)
 
 
 def run_sweep(
-    spec_path: str | Path,
+    spec: str | Path | Mapping,
     out: str | Path | None = None,
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
     analyse: bool = True,
-) -> Path:
-    """Run a sweep spec (``docs/sweeps.md``), then its indices, PRIM boxes and figures.
+) -> SweepResult:
+    """Run a sweep spec (a TOML file or a dict of the same layout, ``docs/sweeps.md``), then its
+    indices, PRIM boxes and figures.
 
     Resumes a folder that holds part of the same sweep; analyses a computed one that has not been
     analysed yet.
     """
-    out = compute_sweep(spec_path, out, workers, scheduler, progress)
-    if analyse and not storage.read_meta(out).get("analysed"):
+    with tempfile.TemporaryDirectory(prefix="cstosim-spec-") as tmp:
+        if isinstance(spec, Mapping):
+            spec_path, default = _spec_file(spec, Path(tmp))
+            out = out or default
+        else:
+            spec_path = Path(spec)
+        folder = compute_sweep(spec_path, out, workers, scheduler, progress)
+    if analyse and not storage.read_meta(folder).get("analysed"):
         from .analysis.sweeps import analyse_sweep
         from .plots.sweeps import plot_sweep
 
-        files = analyse_sweep(out) + plot_sweep(out)
-        _add_files(out, files)
-        meta = storage.read_meta(out)
-        storage.write_json(dict(meta, analysed=True), out / storage.META)
-    return out
+        files = analyse_sweep(folder) + plot_sweep(folder)
+        _add_files(folder, files)
+        meta = storage.read_meta(folder)
+        storage.write_json(dict(meta, analysed=True), folder / storage.META)
+    return SweepResult.read(folder)
 
 
 def run_compare(
@@ -95,18 +212,14 @@ def run_compare(
     seed: int = 0,
     out: str | Path | None = None,
     plot: bool = True,
-) -> tuple[Comparison, Path]:
-    """A paired what-if written to ``out``, with its difference chart unless ``plot`` is off."""
+) -> CompareResult:
+    """A paired what-if: the scenario as it is and with ``changes`` (a dict of parameters and
+    facts) on the same worlds, written to ``out``, with its difference chart unless ``plot`` is
+    off."""
     result, folder = _compare(scenario, changes, n_worlds, seed, out)
     if plot:
-        import pandas as pd
-
-        from .plots.sweeps import plot_compare
-
-        table = pd.read_csv(folder / "compare.csv")
-        title = describe_changes(result.meta["scenario_id"], changes)
-        _add_files(folder, [plot_compare(table, folder / "compare.png", title)])
-    return result, folder
+        _add_files(folder, plot_results(folder))
+    return CompareResult(result.table, storage.read_meta(folder), folder, result.pairs)
 
 
 def run_validation(
@@ -117,14 +230,14 @@ def run_validation(
     parameters: ParamValues | None = None,
     progress: bool = True,
     parameter_set: ParameterSet | None = None,
-) -> ValidationReport:
-    """Score scenarios against their documented outcomes; with ``out``, write and plot."""
+) -> ValidationResult:
+    """Score scenarios (ids or files; default every documented one) against their documented
+    outcomes; with ``out``, write and plot."""
     report = _validate(files, n_worlds, seed, out, parameters, progress, parameter_set)
-    if report.out is not None:
-        from .plots.validation import plot_validation
-
-        _add_files(report.out, plot_validation(report.out))
-    return report
+    if report.out is None:
+        return ValidationResult(report.table, dict(report.summary, n_worlds=n_worlds, seed=seed))
+    _add_files(report.out, plot_results(report.out))
+    return ValidationResult.read(report.out)
 
 
 def run_loo(
@@ -134,15 +247,14 @@ def run_loo(
     out: str | Path | None = None,
     workers: int = 1,
     progress: bool = True,
-) -> LooReport:
+) -> LooResult:
     """Leave-one-crisis-out with the reduced budget of :data:`LOO_BUDGET`; with ``out``, write
     the held-out scores and their figure."""
     report = _loo(files, LOO_BUDGET, seed, n_worlds, out, workers, progress)
-    if report.out is not None:
-        from .plots.validation import plot_loo
-
-        _add_files(report.out, [plot_loo(report.out)])
-    return report
+    if report.out is None:
+        return LooResult(report.table, report.summary)
+    _add_files(report.out, plot_results(report.out))
+    return LooResult.read(report.out)
 
 
 def run_calibration(
@@ -157,16 +269,46 @@ def run_calibration(
 ) -> list[Path]:
     """Fit the global parameters, write the set and its figure to ``out``; ``install`` makes it
     the set in force."""
-    from .plots.validation import plot_parameter_uncertainty
-
     written = _calibrate(budget, seed, Path(out), name, loo, progress, workers)
-    set_path = written[0]
-    pset = parse_set(set_path.read_bytes(), str(set_path))
-    accepted = pset.provenance["abc_accepted"]
-    figure = Path(out) / "parameters.png"
-    written.append(
-        plot_parameter_uncertainty(dict(pset.values), accepted, parameter_space(), figure)  # type: ignore[arg-type]
-    )
+    written += plot_results(out)
     if install:
-        written.append(install_set(set_path))
+        written.append(install_set(written[0]))
     return written
+
+
+#: The line of a scenario file that holds its id.
+_ID_LINE = re.compile(r'^(id\s*=\s*)"[a-z0-9_]+"', re.MULTILINE)
+
+
+def new_scenario(scenario_id: str, source: str | Path, folder: str | Path | None = None) -> Path:
+    """Scaffold ``<folder>/<scenario_id>.toml`` from an existing scenario (an id or a file), for
+    editing. ``folder`` defaults to ``$CSTOSIM_SCENARIOS``; ids resolve there first afterwards."""
+    if not re.fullmatch(r"[a-z0-9_]+", scenario_id):
+        raise UserError(
+            f"{scenario_id}: not a scenario id; use lower-case letters, digits and underscores"
+        )
+    target_dir = Path(folder) if folder else user_scenario_dir()
+    if target_dir is None:
+        raise UserError(
+            "no folder for your scenarios; give --scenarios-dir DIR or set CSTOSIM_SCENARIOS"
+        )
+    try:
+        taken = find_scenario(scenario_id)
+    except UserError:
+        taken = None
+    if taken is not None or (target_dir / f"{scenario_id}.toml").exists():
+        where = taken or target_dir / f"{scenario_id}.toml"
+        raise UserError(f"{scenario_id}: a scenario with this id exists ({where}); choose another")
+    path = find_scenario(source)
+    original = load_scenario(path)  # a scaffold starts from a file that loads
+    text = path.read_text(encoding="utf-8")
+    header = (
+        f"# Scaffolded by 'cstosim new {scenario_id} --from {original.id}'. State the facts of\n"
+        "# your moment with their sources; every field is described in docs/scenarios.md.\n"
+    )
+    text = header + _ID_LINE.sub(rf'\g<1>"{scenario_id}"', text, count=1)
+    target = storage.prepare_output_dir(target_dir) / f"{scenario_id}.toml"
+    with storage.atomic_open(target) as fh:
+        fh.write(text.encode("utf-8"))
+    load_scenario(target)
+    return target

@@ -7,6 +7,7 @@ for Mesa, SciPy or Matplotlib.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -119,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
-    )
+    ).path
     print(f"results: {out}")
     if not args.no_plot:
         for path in api.plot_results(out):
@@ -139,7 +140,7 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
-    )
+    ).path
     print(f"results: {out}")
     if not args.no_plot:
         drawn = api.plot_results(out)
@@ -149,8 +150,11 @@ def _cmd_batch(args: argparse.Namespace) -> None:
 def _cmd_plot(args: argparse.Namespace) -> None:
     from . import api
 
-    for path in api.plot_results(Path(args.dir)):
+    drawn = api.plot_results(Path(args.dir))
+    for path in drawn:
         print(f"plot: {path}")
+    for note in getattr(drawn, "skipped", []):
+        print(f"cstosim: {note}", file=sys.stderr)
 
 
 def _cmd_loo(args: argparse.Namespace) -> None:
@@ -164,11 +168,11 @@ def _cmd_loo(args: argparse.Namespace) -> None:
     )
     print(text.format_summary(report.summary))
     print(f"runtime: {report.summary['runtime_s']:.0f} s on {args.workers} worker(s)")
-    print(f"results: {report.out}")
+    print(f"results: {report.path}")
     if args.readme:
         command = f"cstosim validate --loo --workers {args.workers} --readme README.md"
         text.update_readme(
-            args.readme, text.loo_section(report.out, command), text.LOO_START, text.LOO_END
+            args.readme, text.loo_section(report.path, command), text.LOO_START, text.LOO_END
         )
         print(f"updated: {args.readme}")
 
@@ -200,10 +204,10 @@ def _cmd_validate(args: argparse.Namespace) -> None:
     print(text.format_summary(report.summary))
     for line in report.summary["predictive"]["lines"]:
         print(line)
-    print(f"results: {report.out}")
+    print(f"results: {report.path}")
     if args.readme:
         command = f"cstosim validate --worlds {args.worlds} --seed {args.seed} --readme README.md"
-        text.update_readme(args.readme, text.markdown_section(report.out, command))
+        text.update_readme(args.readme, text.markdown_section(report.path, command))
         print(f"updated: {args.readme}")
 
 
@@ -245,7 +249,7 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
         scheduler=args.scheduler,
         progress=not args.quiet,
         analyse=not args.no_analysis,
-    )
+    ).path
     meta = storage.read_meta(out)
     print(f"results: {out}")
     for name in meta.get("files", []):
@@ -256,11 +260,86 @@ def _cmd_compare(args: argparse.Namespace) -> None:
     from . import api
     from .experiments.compare import format_table
 
-    result, out = api.run_compare(
+    result = api.run_compare(
         args.scenario, _changes(args), args.worlds, args.seed, args.out, plot=not args.no_plot
     )
     print(format_table(result.table))
-    print(f"results: {out}")
+    print(f"results: {result.path}")
+
+
+def _cmd_report(args: argparse.Namespace) -> None:
+    from .report import write_report
+
+    print(f"report: {write_report(Path(args.dir), args.out)}")
+
+
+def _cmd_new(args: argparse.Namespace) -> None:
+    from . import api
+
+    path = api.new_scenario(args.scenario_id, args.source, args.scenarios_dir)
+    print(f"wrote: {path}")
+    if args.scenarios_dir:
+        print(
+            f"its id resolves with CSTOSIM_SCENARIOS={args.scenarios_dir} or "
+            f"'cstosim --scenarios-dir {args.scenarios_dir} ...'"
+        )
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> None:
+    from .dashboard.serve import serve
+
+    serve(args.scenario, args.host, args.port, args.worlds)
+
+
+class _ScenariosDir(argparse.Action):
+    """``--scenarios-dir DIR``: ids resolve in DIR first, for this command (as
+    ``$CSTOSIM_SCENARIOS`` does)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .inputs.scenario import USER_SCENARIOS
+
+        os.environ[USER_SCENARIOS] = str(values)
+        setattr(namespace, self.dest, values)
+
+
+def _workbench_parsers(sub) -> None:
+    """The commands that present results: plot, report, dashboard, and new scenarios."""
+    plot = sub.add_parser("plot", help="draw the figures of any results folder")
+    plot.add_argument(
+        "dir", help="a run, batch, sweep, comparison, validation or calibration folder"
+    )
+    plot.set_defaults(func=_cmd_plot)
+    report = sub.add_parser("report", help="write one self-contained HTML report of a folder")
+    report.add_argument(
+        "dir", help="a run, batch, sweep, comparison, validation or calibration folder"
+    )
+    report.add_argument(
+        "--out", type=Path, default=None, help="the HTML file (default: DIR/report.html)"
+    )
+    report.set_defaults(func=_cmd_report)
+    new = sub.add_parser("new", help="scaffold a scenario file from an existing one")
+    new.add_argument("scenario_id", help="the new scenario's id (lower case, digits, _)")
+    new.add_argument(
+        "--from", dest="source", required=True, help="the scenario to start from: an id or a file"
+    )
+    new.add_argument(
+        "--scenarios-dir",
+        default=None,
+        help="your scenario folder (default: $CSTOSIM_SCENARIOS); ids resolve there first",
+    )
+    new.set_defaults(func=_cmd_new)
+    dash = sub.add_parser("dashboard", help="serve the interactive dashboard (cstosim[dashboard])")
+    dash.add_argument(
+        "scenario", nargs="?", default="armenia_2022", help="scenario to open (default %(default)s)"
+    )
+    dash.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    dash.add_argument("--port", type=int, default=8765, help="port (default %(default)s)")
+    dash.add_argument(
+        "--worlds", type=int, default=500, help="worlds to open with (default %(default)s)"
+    )
+    dash.set_defaults(func=_cmd_dashboard)
 
 
 def _add_parameters_option(p: argparse.ArgumentParser) -> None:
@@ -420,6 +499,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every ``cstosim`` command."""
     parser = _Parser(prog="cstosim", description="Simulate the CSTO's answers to calls for help.")
     parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument(
+        "--scenarios-dir",
+        action=_ScenariosDir,
+        metavar="DIR",
+        help="a folder of your own scenarios, searched for ids first (or $CSTOSIM_SCENARIOS)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
     params = sub.add_parser("params", help="list global parameters and the values in force")
@@ -437,9 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     _calibrate_parser(sub)
     _sweep_parser(sub)
     _compare_parser(sub)
-    plot = sub.add_parser("plot", help="draw plots of a run or batch folder")
-    plot.add_argument("dir", help="a run folder or a batch folder")
-    plot.set_defaults(func=_cmd_plot)
+    _workbench_parsers(sub)
     return parser
 
 

@@ -155,7 +155,7 @@ def test_sobol_needs_a_power_of_two(tmp_path):
 def reference(tmp_path_factory) -> Path:
     """One sweep of the mini scenario, in one process."""
     folder = tmp_path_factory.mktemp("reference")
-    return api.run_sweep(write_spec(folder), folder / "out", progress=False, analyse=False)
+    return api.run_sweep(write_spec(folder), folder / "out", progress=False, analyse=False).path
 
 
 @pytest.mark.e2e
@@ -175,7 +175,7 @@ def test_sweep_writes_one_row_per_point_within_bounds(reference):
 def test_two_workers_give_identical_results(reference, tmp_path):
     out = api.run_sweep(
         write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
-    )
+    ).path
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
@@ -192,7 +192,7 @@ def test_dask_cluster_gives_identical_results(reference, tmp_path):
             scheduler=cluster.scheduler_address,
             progress=False,
             analyse=False,
-        )
+        ).path
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
@@ -200,7 +200,7 @@ def test_dask_cluster_gives_identical_results(reference, tmp_path):
 def test_chunk_size_changes_nothing_but_the_files(reference, tmp_path):
     out = api.run_sweep(
         write_spec(tmp_path, chunk=70), tmp_path / "out", progress=False, analyse=False
-    )
+    ).path
     pd.testing.assert_frame_equal(points(out), points(reference))
 
 
@@ -226,7 +226,7 @@ def test_interrupted_sweep_resumes_without_repeating_a_chunk(reference, tmp_path
     monkeypatch.setattr(
         sweep, "evaluate_chunk", lambda job: resumed.append(job.first_point) or real(job)
     )
-    out = api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False)
+    out = api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False).path
     assert calls == [0, 3] and resumed == [6, 9]  # first points of the chunks
     pd.testing.assert_frame_equal(points(out), points(reference))
 
@@ -252,7 +252,7 @@ def test_failed_chunk_is_retried(reference, tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="retrying"):
         out = api.run_sweep(
             write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
-        )
+        ).path
     assert failures == [1]
     pd.testing.assert_frame_equal(points(out), points(reference))
 
@@ -292,7 +292,7 @@ def test_killed_worker_loses_nothing(reference, tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="retrying"):
         out = api.run_sweep(
             write_spec(tmp_path), tmp_path / "out", workers=2, progress=False, analyse=False
-        )
+        ).path
     assert marker.exists()
     pd.testing.assert_frame_equal(points(out), points(reference))
 
@@ -309,7 +309,7 @@ def test_common_random_numbers_make_equal_points_equal(tmp_path):
     """Grid levels repeat each value of one input; with CRN, a metric that input cannot move
     (KAZ's trust before the Armenian crisis does not depend on Armenia's dependency) is equal."""
     spec = write_spec(tmp_path, sampler="grid", points=2)
-    table = points(api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False))
+    table = points(api.run_sweep(spec, tmp_path / "out", progress=False, analyse=False).path)
     pairs = table.groupby(["war_burden", "bandwidth_weight"])["kaz_trust"].nunique()
     assert (pairs == 1).all()
 
@@ -420,7 +420,7 @@ def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
 def test_prim_box_is_written_and_plotted(tmp_path):
     spec = write_spec(tmp_path, points=60, replicates=10, chunk=200)
     spec.write_text(spec.read_text() + '\n[prim]\nmetric = "arm_mission"\nthreshold = 0.3\n')
-    out = api.run_sweep(spec, tmp_path / "out", progress=False)
+    out = api.run_sweep(spec, tmp_path / "out", progress=False).path
     box = pd.read_csv(out / "analysis" / "prim_box.csv")
     assert set(box["parameter"]) == {"war_burden", "bandwidth_weight", "ARM.dependency"}
     assert (out / "plots" / "prim.png").stat().st_size > 1000

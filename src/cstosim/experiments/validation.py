@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from ..inputs.expected import Documented, load_documented
 from ..inputs.parameters import ParameterSet, ParamValues, load_set

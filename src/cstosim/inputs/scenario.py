@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -251,8 +252,9 @@ class Scenario(Strict):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; any problem raises :class:`UserError` in one line."""
-    return split_file(Path(path))[0]
+    """Read and validate a scenario file, or the file of a scenario id (:func:`find_scenario`);
+    any problem raises :class:`UserError` in one line."""
+    return split_file(find_scenario(path))[0]
 
 
 def split_file(path: Path) -> tuple[Scenario, dict | None]:
@@ -286,16 +288,30 @@ def scenario_dir() -> Path:
     raise UserError("scenarios/: folder not found next to the package; run from a cstosim clone")
 
 
+#: The environment variable naming a folder of the user's own scenarios (``cstosim new`` writes
+#: there); ids are looked up in it before the shipped ``scenarios/``.
+USER_SCENARIOS = "CSTOSIM_SCENARIOS"
+
+
+def user_scenario_dir() -> Path | None:
+    """The user's scenario folder named by ``$CSTOSIM_SCENARIOS``, if set."""
+    value = os.environ.get(USER_SCENARIOS, "").strip()
+    return Path(value).expanduser() if value else None
+
+
 def find_scenario(name: str | Path) -> Path:
-    """A scenario id from ``scenarios/`` or a path to a TOML file."""
+    """A path to a TOML file, or the file of a scenario id: in the user's folder
+    (:func:`user_scenario_dir`) first, then in the shipped ``scenarios/``."""
     p = Path(name)
     if p.suffix == ".toml" or p.is_file():
         return p
-    candidate = scenario_dir() / f"{name}.toml"
-    if not candidate.exists():
-        known = ", ".join(sorted(q.stem for q in scenario_dir().glob("*.toml")))
-        raise UserError(f"{name}: unknown scenario; use a file path or one of: {known}")
-    return candidate
+    folders = [d for d in (user_scenario_dir(), scenario_dir()) if d is not None]
+    for folder in folders:
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(sorted({q.stem for folder in folders for q in folder.glob("*.toml")}))
+    raise UserError(f"{name}: unknown scenario; use a file path or one of: {known}")
 
 
 def all_scenarios(include_hypothetical: bool = True) -> list[Path]:

@@ -1,9 +1,13 @@
-"""Figures drawn from result folders only (see ``docs/results.md``), with matplotlib's Agg canvas.
+"""Figures of runs and batches, drawn from their tables (``docs/results.md``) on matplotlib's Agg
+canvas.
 
-For a run folder, :func:`plot_run` writes ``plots/responses.png``, ``plots/defection.png`` and
-``plots/trust.png``; :func:`plot_path` also handles a batch folder, draws its runs in parallel
-worker processes and adds ``plots/summary_responses.png`` there. Shares carry 95% Wilson intervals
-over worlds. Each table is read once per run, and only the columns the plots use.
+:func:`responses_figure`, :func:`defection_figure`, :func:`trust_figure` and
+:func:`summary_figure` return figures from tables in memory (a notebook, the dashboard, the
+report). For a run folder, :func:`plot_run` writes them as ``plots/responses.png``,
+``plots/defection.png`` and ``plots/trust.png``; :func:`plot_path` also handles a batch folder,
+draws its runs in parallel worker processes and adds ``plots/summary_responses.png`` there. Shares
+carry 95% Wilson intervals over worlds; every time axis marks the onset of each crisis. Each table
+is read once per run, and only the columns the plots use.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import textwrap
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +64,8 @@ _TENTHS = np.linspace(0.0, 1.0, 11)
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Runs this short mark every monthly value with a dot.
 _DOTS_UP_TO = 24
+#: The dotted line that marks the month a crisis begins, on every time axis.
+ONSET_LINE: dict[str, Any] = {"color": "0.45", "ls": ":", "lw": 1.1}
 
 
 class PlotFiles(list[Path]):
@@ -100,10 +106,10 @@ def _pretty(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Run:
-    """What the plots need from one run folder."""
+class RunData:
+    """What the figures need from one run: its ``meta.json``, worlds, crises and steps tables."""
 
-    path: Path
+    path: Path | None
     meta: dict[str, Any]
     n_worlds: int
     crises: pd.DataFrame
@@ -117,7 +123,9 @@ class _Run:
 
     @property
     def scenario_id(self) -> str:
-        return str(self.meta.get("scenario_id", self.path.name))
+        """The scenario id, or the folder's name if ``meta.json`` has none."""
+        fallback = self.path.name if self.path else "run"
+        return str(self.meta.get("scenario_id", fallback))
 
 
 def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
@@ -134,7 +142,8 @@ def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
         ) from None
 
 
-def _read_run(run_dir: Path) -> _Run:
+def read_run_data(run_dir: Path) -> RunData:
+    """The columns the figures use, read from a finished run folder."""
     run_dir = require_complete(run_dir)
     meta = read_meta(run_dir)
     tables = {
@@ -144,7 +153,7 @@ def _read_run(run_dir: Path) -> _Run:
         n_worlds = int(meta["n_worlds"])
     else:
         n_worlds = int(_read_table(run_dir / "members.parquet", ["world"])["world"].nunique())
-    return _Run(run_dir, meta, n_worlds, **tables)
+    return RunData(run_dir, meta, n_worlds, **tables)
 
 
 # --- shared pieces -------------------------------------------------------------------------
@@ -219,7 +228,9 @@ class _CrisisRow:
 
 def _asked_labels(crises: pd.DataFrame) -> pd.Series:
     """What was asked, per world: the rung for an assistance request, else the request."""
-    asked = crises["asked"].where(crises["request"] == "assistance", crises["request"])
+    # as text: tables read back for a notebook hold ladder-ordered categoricals of other names
+    request = crises["request"].astype(str)
+    asked = crises["asked"].astype(str).where(request == "assistance", request)
     return asked.replace({"none": "nothing"})
 
 
@@ -244,10 +255,11 @@ def _crisis_row(group: pd.DataFrame, run_name: str) -> _CrisisRow:
     return _CrisisRow(run_name, kind, label, note, counts.to_numpy(dtype=float) / n)
 
 
-def _crisis_rows(crises: pd.DataFrame, group: str) -> list[_CrisisRow]:
+def _crisis_rows(run: RunData) -> list[_CrisisRow]:
     """One row per crisis in order of onset, wars waged by a member on a non-member last."""
     keyed = []
-    for _, g in crises.groupby("crisis", sort=False):
+    group = str(run.path) if run.path else run.scenario_id
+    for _, g in run.crises.groupby("crisis", sort=False, observed=True):
         row = _crisis_row(g, group)
         keyed.append(((row.kind == NONMEMBER_WAR, int(g["step"].min())), row))
     keyed.sort(key=lambda item: item[0])  # stable: ties keep their order of appearance
@@ -305,20 +317,69 @@ def _rung_legend(fig: Figure) -> None:
     )
 
 
-def _response_figure(rows: list[_CrisisRow], title: Sequence[str], path: Path) -> Path:
+def _response_figure(rows: list[_CrisisRow], title: Sequence[str]) -> Figure:
     # 0.9 inch a row: a bar, two lines of notes above it and up to three lines of label
-    fig = style.figure(11, 1.8 + 0.25 * len(title) + 0.9 * len(rows))
-    _draw_response_rows(fig.add_subplot(), rows)
-    suptitle(fig, *title)
-    _rung_legend(fig)
-    return style.save(fig, path)
+    with mpl.rc_context(STYLE):
+        fig = style.figure(11, 1.8 + 0.25 * len(title) + 0.9 * len(rows))
+        _draw_response_rows(fig.add_subplot(), rows)
+        suptitle(fig, *title)
+        _rung_legend(fig)
+    return fig
 
 
-def _responses(run: _Run, rows: list[_CrisisRow], path: Path) -> Path:
+def responses_figure(run: RunData) -> Figure | None:
+    """The distribution of the alliance's response per crisis, in order of onset; ``None`` if the
+    run has no crisis."""
+    if run.crises.empty:
+        return None
+    return _responses(run, _crisis_rows(run))
+
+
+def _responses(run: RunData, rows: list[_CrisisRow]) -> Figure:
     title = [run.name, f"alliance response per crisis ({run.n_worlds:,} worlds)"]
     if rows[-1].kind == NONMEMBER_WAR and rows[0].kind != NONMEMBER_WAR:
         title[1] += "; wars waged by a member on a non-member are listed last"
-    return _response_figure(rows, title, path)
+    return _response_figure(rows, title)
+
+
+# --- crisis onsets on time axes ------------------------------------------------------------
+
+
+def _onsets(run: RunData) -> list[tuple[int, str]]:
+    """(month number, crisis ids) of each month in which a crisis of the run begins."""
+    if run.crises.empty:
+        return []
+    first = run.crises.drop_duplicates("crisis")[["crisis", "date"]]
+    months = _month_numbers(first["date"])
+    by_month: dict[int, list[str]] = {}
+    for month, crisis in sorted(zip(months.tolist(), first["crisis"].astype(str), strict=True)):
+        by_month.setdefault(month, []).append(crisis)
+    return [(m, ", ".join(ids)) for m, ids in by_month.items()]
+
+
+def _mark_onsets(ax: Axes, onsets: list[tuple[int, str]], months: np.ndarray, label: bool) -> None:
+    """A dotted line at each crisis onset inside the months shown, named if ``label``."""
+    first, last = int(months.min()), int(months.max())
+    for month, ids in onsets:
+        if not first <= month <= last:
+            continue
+        ax.axvline(month, **ONSET_LINE)
+        if label:
+            # beside the line, on the side with room: right of it but near the axis's end
+            late = last > first and month - first > 0.85 * (last - first)
+            ax.text(
+                month,
+                0.985,
+                f" {ids} ",
+                transform=ax.get_xaxis_transform(),
+                rotation=90,
+                ha="right" if late else "left",
+                va="top",
+                fontsize=7.5,
+                color="0.25",
+                bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 0.5},
+                clip_on=True,
+            )
 
 
 # --- defection -----------------------------------------------------------------------------
@@ -356,7 +417,16 @@ def _defection_legend(ax: Axes, shown: list[str], full: list[str], zero: list[st
     )
 
 
-def _defection(run: _Run, path: Path) -> Path:
+def defection_figure(run: RunData) -> Figure | None:
+    """Per member, the share of worlds frozen or withdrawn each month with its 95% interval, and
+    the onset of each crisis; ``None`` if the run has no per-step table."""
+    if run.steps.empty:
+        return None
+    with mpl.rc_context(STYLE):
+        return _defection(run)
+
+
+def _defection(run: RunData) -> Figure:
     steps = run.steps.sort_values("step", kind="stable")
     x = _month_numbers(steps["date"])
     left = (steps["share_frozen"] + steps["share_withdrawn"]).to_numpy()
@@ -387,9 +457,10 @@ def _defection(run: _Run, path: Path) -> Path:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.grid(axis="y", color="0.9")
     _month_axis(ax, x)
+    _mark_onsets(ax, _onsets(run), x, label=True)
     _defection_legend(ax, shown, full, zero)
-    suptitle(fig, run.name, f"members frozen or withdrawn ({n:,} worlds)")
-    return style.save(fig, path)
+    suptitle(fig, run.name, f"members frozen or withdrawn ({n:,} worlds); dotted: a crisis begins")
+    return fig
 
 
 # --- trust ---------------------------------------------------------------------------------
@@ -427,13 +498,15 @@ def _trust_panel(ax: Axes, g: pd.DataFrame, x: np.ndarray, member: str) -> bool:
     return bool(spans)
 
 
-def _trust_legend(fig: Figure, shaded: bool, bottom: float) -> None:
+def _trust_legend(fig: Figure, shaded: bool, onsets: bool, bottom: float) -> None:
     grey = "0.35"
     handles = [
         Line2D([], [], color=grey, lw=1.8, label="median over worlds"),
         Patch(color=grey, alpha=0.4, label="middle 50% of worlds (q25–q75)"),
         Patch(color=grey, alpha=0.18, label="middle 90% of worlds (q05–q95)"),
     ]
+    if onsets:
+        handles.append(Line2D([], [], **ONSET_LINE, label="a crisis begins"))
     if shaded:
         handles.append(Patch(**_OUTSIDE, label="not a member in any world"))
     fig.legend(
@@ -446,7 +519,16 @@ def _trust_legend(fig: Figure, shaded: bool, bottom: float) -> None:
     )
 
 
-def _trust(run: _Run, path: Path) -> Path:
+def trust_figure(run: RunData) -> Figure | None:
+    """Per member, trust's median and quantile bands over worlds each month, and the onset of
+    each crisis; ``None`` if the run has no per-step table."""
+    if run.steps.empty:
+        return None
+    with mpl.rc_context(STYLE):
+        return _trust(run)
+
+
+def _trust(run: RunData) -> Figure:
     """A grid of panels, three to a row, sharing axes. The layout is fixed in inches rather than
     constrained (which measures every tick label twice and is the slowest part of the figure)."""
     steps = run.steps.sort_values("step", kind="stable")
@@ -497,26 +579,61 @@ def _trust(run: _Run, path: Path) -> Path:
         _trust_panel(ax, steps[member == m], x[member == m], m)
         for ax, m in zip(axes, members, strict=True)
     ]
+    onsets = _onsets(run)
+    for ax in axes:
+        _mark_onsets(ax, onsets, x, label=False)
     axes[0].set_ylim(0, 1)
     axes[0].yaxis.set_major_locator(FixedLocator(_TENTHS[::2]))
     _month_axis(axes[0], x)
     fig.supylabel("trust in the alliance (0–1)", x=0.1 / width, ha="left")
     fig.suptitle(fig.get_suptitle(), y=1 - 0.1 / height, va="top", fontsize=style.TITLE_SIZE)
-    _trust_legend(fig, any(shaded), 0.1 / height)
-    return style.save(fig, path)
+    shown = any(x.min() <= m <= x.max() for m, _ in onsets)
+    _trust_legend(fig, any(shaded), shown, 0.1 / height)
+    return fig
 
 
 # --- entry points --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _SummaryPart:
+    """One run's rows in a batch summary: its crises against treaty states."""
+
+    rows: list[_CrisisRow]
+    omitted: int  # crises left out: wars on non-members
+    n_worlds: int
+
+
+def _summary_part(run: RunData, rows: list[_CrisisRow]) -> _SummaryPart:
+    prefix = f"{run.scenario_id}:\n"
+    shown = [replace(r, label=prefix + r.label) for r in rows if r.kind != NONMEMBER_WAR]
+    return _SummaryPart(shown, len(rows) - len(shown), run.n_worlds)
+
+
 @dataclass
 class _RunPlots:
-    """One run's plots, and its rows for a batch summary."""
+    """One run's plots, and its part of a batch summary."""
 
     files: PlotFiles
-    summary_rows: list[_CrisisRow] = field(default_factory=list)
-    omitted: int = 0  # crises left out of the summary: wars on non-members
-    n_worlds: int = 0
+    part: _SummaryPart
+
+
+#: Why a run's figure is left out when its function returns None.
+_SKIPPED = {
+    "responses.png": "no crises in this run (crises.parquet)",
+    "defection.png": "no per-step table (steps.parquet)",
+    "trust.png": "no per-step table (steps.parquet)",
+}
+
+
+def run_figures(run: RunData) -> dict[str, Figure | None]:
+    """Every figure of one run by file name; ``None`` where its table is empty or absent."""
+    rows = _crisis_rows(run) if not run.crises.empty else []
+    return {
+        "responses.png": _responses(run, rows) if rows else None,
+        "defection.png": defection_figure(run),
+        "trust.png": trust_figure(run),
+    }
 
 
 def plot_run(run_dir: Path) -> PlotFiles:
@@ -526,43 +643,41 @@ def plot_run(run_dir: Path) -> PlotFiles:
 
 
 def _plot_run(run_dir: Path) -> _RunPlots:
-    run = _read_run(run_dir)
-    folder = run.path / "plots"
+    run = read_run_data(run_dir)
+    folder = run_dir / "plots"
     out = PlotFiles()
-    rows = _crisis_rows(run.crises, str(run.path)) if not run.crises.empty else []
-    with mpl.rc_context(STYLE):
-        if rows:
-            out.append(_responses(run, rows, folder / "responses.png"))
+    for name, fig in run_figures(run).items():
+        if fig is None:
+            out.skipped.append(f"{folder / name}: skipped, {_SKIPPED[name]}")
         else:
-            out.skipped.append(
-                f"{folder / 'responses.png'}: skipped, no crises in this run (crises.parquet)"
-            )
-        for name, draw in (("defection.png", _defection), ("trust.png", _trust)):
-            if run.steps.empty:
-                out.skipped.append(f"{folder / name}: skipped, no per-step table (steps.parquet)")
-            else:
-                out.append(draw(run, folder / name))
-    prefix = f"{run.scenario_id}:\n"
-    summary_rows = [replace(r, label=prefix + r.label) for r in rows if r.kind != NONMEMBER_WAR]
-    return _RunPlots(out, summary_rows, len(rows) - len(summary_rows), run.n_worlds)
+            out.append(style.save(fig, folder / name))
+    rows = _crisis_rows(run) if not run.crises.empty else []
+    return _RunPlots(out, _summary_part(run, rows))
 
 
-def _summary(runs: list[_RunPlots], batch: Path) -> Path:
-    """Every run's crises against treaty states, one row each, runs in folder order."""
-    shown = [r for r in runs if r.summary_rows]
-    rows = [row for run in shown for row in run.summary_rows]
-    n_text = " or ".join(f"{n:,}" for n in sorted({r.n_worlds for r in shown}))
-    of = f"{len(shown)} of {len(runs)} runs" if len(shown) < len(runs) else f"{len(runs)} runs"
-    title = [f"{batch.resolve().name}: alliance response per crisis, {of} ({n_text} worlds each)"]
-    omitted = sum(r.omitted for r in runs)
+def summary_figure(runs: Sequence[RunData], name: str) -> Figure | None:
+    """Every run's crises against treaty states, one row each, runs in the given order; ``None``
+    if no run has one. Wars waged by a member on a non-member are left out, and counted."""
+    parts = [_summary_part(r, _crisis_rows(r) if not r.crises.empty else []) for r in runs]
+    return _summary(parts, name)
+
+
+def _summary(parts: list[_SummaryPart], name: str) -> Figure | None:
+    shown = [p for p in parts if p.rows]
+    if not shown:
+        return None
+    rows = [row for part in shown for row in part.rows]
+    n_text = " or ".join(f"{n:,}" for n in sorted({p.n_worlds for p in shown}))
+    of = f"{len(shown)} of {len(parts)} runs" if len(shown) < len(parts) else f"{len(parts)} runs"
+    title = [f"{name}: alliance response per crisis, {of} ({n_text} worlds each)"]
+    omitted = sum(p.omitted for p in parts)
     if omitted:
-        in_runs = sum(1 for r in runs if r.omitted)
+        in_runs = sum(1 for p in parts if p.omitted)
         title.append(
             "Omitted: wars waged by a member on a non-member (target not a treaty state), "
             f"{_count(omitted, 'crisis', 'crises')} in {_count(in_runs, 'run')}"
         )
-    with mpl.rc_context(STYLE):
-        return _response_figure(rows, title, batch / "plots" / SUMMARY)
+    return _response_figure(rows, title)
 
 
 def _default_workers(n_runs: int) -> int:
@@ -595,9 +710,10 @@ def plot_path(path: Path, workers: int | None = None) -> PlotFiles:
     if run_dirs == [path]:
         return out
     summary = path / "plots" / SUMMARY
-    if any(r.summary_rows for r in runs):
-        out.append(_summary(runs, path))
-    elif any(r.omitted for r in runs):
+    figure = _summary([r.part for r in runs], path.resolve().name)
+    if figure is not None:
+        out.append(style.save(figure, summary))
+    elif any(r.part.omitted for r in runs):
         out.skipped.append(
             f"{summary}: skipped, the only crises are wars waged by a member on a non-member"
         )

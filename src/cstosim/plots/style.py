@@ -6,6 +6,7 @@ PNG, so a figure that exists is complete.
 
 from __future__ import annotations
 
+import io
 import textwrap
 from pathlib import Path
 
@@ -54,15 +55,26 @@ def suptitle(fig: Figure, *lines: str) -> int:
     return text.count("\n") + 1
 
 
+def _write_png(fig: Figure, fh, tight: bool) -> None:
+    extra = {"bbox_inches": "tight"} if tight else {}
+    # zlib level 3 rather than 6: files about 10% larger, a third less time encoding
+    fig.savefig(fh, format="png", dpi=DPI, pil_kwargs={"compress_level": 3}, **extra)
+
+
 def save(fig: Figure, path: Path, tight: bool = False) -> Path:
     """Write ``fig`` to ``path`` as PNG, atomically; ``tight`` crops to the drawn content."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    extra = {"bbox_inches": "tight"} if tight else {}
     with atomic_open(path) as fh:
-        # zlib level 3 rather than 6: files about 10% larger, a third less time encoding
-        fig.savefig(fh, format="png", dpi=DPI, pil_kwargs={"compress_level": 3}, **extra)
+        _write_png(fig, fh, tight)
     return path
+
+
+def png_bytes(fig: Figure, tight: bool = False) -> bytes:
+    """``fig`` as the bytes of a PNG file, drawn in memory."""
+    buffer = io.BytesIO()
+    _write_png(fig, buffer, tight)
+    return buffer.getvalue()
 
 
 def text_colour(rgb: tuple[float, ...] | str) -> str:

@@ -77,6 +77,13 @@ def plot_heatmap(
     bins: int = 12,
     label: str | None = None,
 ) -> Path:
+    """:func:`heatmap_figure`, written to ``path``."""
+    return style.save(heatmap_figure(points, x, y, metric, bins, label), path)
+
+
+def heatmap_figure(
+    points: pd.DataFrame, x: str, y: str, metric: str, bins: int = 12, label: str | None = None
+) -> Figure:
     """Mean of ``metric`` per cell of parameters ``x`` and ``y``; cells without points hatched.
 
     Parameters whose values repeat on at most ``bins`` levels (grid, Morris) get one cell per
@@ -149,7 +156,7 @@ def plot_heatmap(
                 fontsize=8,
                 color="0.35",
             )
-        return style.save(fig, path)
+        return fig
 
 
 # --- sensitivity ---------------------------------------------------------------------------
@@ -251,6 +258,11 @@ def _label_points(ax: Axes, t: pd.DataFrame, top: float) -> None:
 
 
 def plot_sensitivity(table: pd.DataFrame, method: str, metric: str, path: Path) -> Path:
+    """:func:`sensitivity_figure`, written to ``path``."""
+    return style.save(sensitivity_figure(table, method, metric), path)
+
+
+def sensitivity_figure(table: pd.DataFrame, method: str, metric: str) -> Figure:
     """Sensitivity indices from :mod:`cstosim.sensitivity`: for ``"sobol"``, bars of S1 and ST
     with confidence intervals, largest ST on top; for ``"morris"``, bars of μ* (with its
     interval) and σ beside a μ*–σ scatter."""
@@ -260,7 +272,7 @@ def plot_sensitivity(table: pd.DataFrame, method: str, metric: str, path: Path) 
     with mpl.rc_context(_STYLE):
         fig = style.figure(7.5 if method == "sobol" else 11.5, 1.8 + 0.45 * len(table))
         draw(fig, table, metric)
-        return style.save(fig, path)
+        return fig
 
 
 # --- PRIM ----------------------------------------------------------------------------------
@@ -380,6 +392,13 @@ def plot_prim(
     outcome: str,
     bounds: dict[str, tuple[float, float]] | None = None,
 ) -> Path:
+    """:func:`prim_figure`, written to ``path``."""
+    return style.save(prim_figure(result, outcome, bounds), path)
+
+
+def prim_figure(
+    result: PrimResult, outcome: str, bounds: dict[str, tuple[float, float]] | None = None
+) -> Figure:
     """The peeling trajectory (coverage against density, by number of restricted parameters)
     with the chosen box ringed, and the chosen box's limits on each restricted parameter drawn
     within its full range: ``bounds`` (the sweep's bounds) if given, else the sampled range."""
@@ -395,7 +414,7 @@ def plot_prim(
             f"densest with coverage ≥ {result.min_coverage:.0%}",
             fontsize=11,
         )
-        return style.save(fig, path)
+        return fig
 
 
 # --- what-if comparison --------------------------------------------------------------------
@@ -412,6 +431,11 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_compare(table: pd.DataFrame, path: Path, title: str) -> Path:
+    """:func:`compare_figure`, written to ``path``."""
+    return style.save(compare_figure(table, title), path)
+
+
+def compare_figure(table: pd.DataFrame, title: str) -> Figure:
     """What-if chart: one row per metric, the mean paired difference variant − baseline with its
     confidence interval, each row on its own scale around a centred zero; differences whose
     interval covers 0 are grey. Baseline → variant values are written beside each row."""
@@ -464,11 +488,11 @@ def plot_compare(table: pd.DataFrame, path: Path, title: str) -> Path:
             "beside each row: baseline → variant, Δ [interval], pairs",
             fontsize=11,
         )
-        return style.save(fig, path)
+        return fig
 
 
-def plot_sweep(out: Path) -> list[Path]:
-    """Every figure of a finished, analysed sweep folder, under ``plots/``.
+def sweep_figures(out: Path) -> dict[str, Figure]:
+    """Every figure of a finished, analysed sweep folder, by file name under ``plots/``.
 
     Sensitivity bars per metric (Sobol or Morris designs), a heatmap per metric over two inputs
     (the spec's ``heatmap`` or its first two), and the PRIM trade-off where a box was found.
@@ -476,8 +500,7 @@ def plot_sweep(out: Path) -> list[Path]:
     out = Path(out)
     spec, _, _ = load_spec(out / "spec.toml")
     points = read_points(out)
-    folder = out / "plots"
-    written: list[Path] = []
+    figures: dict[str, Figure] = {}
     metrics = [m.name for m in spec.metrics]
     method = spec.sweep.sampler
     indices = out / "analysis" / f"{method}.csv"
@@ -485,16 +508,19 @@ def plot_sweep(out: Path) -> list[Path]:
         table = pd.read_csv(indices)
         for metric in metrics:
             rows = table[table["metric"] == metric]
-            written.append(
-                plot_sensitivity(rows, method, metric, folder / f"sensitivity-{metric}.png")
-            )
+            figures[f"sensitivity-{metric}.png"] = sensitivity_figure(rows, method, metric)
     if len(spec.names) >= 2:
         x, y = spec.sweep.heatmap or spec.names[:2]
         for metric in metrics:
-            written.append(plot_heatmap(points, x, y, metric, folder / f"heatmap-{metric}.png"))
+            figures[f"heatmap-{metric}.png"] = heatmap_figure(points, x, y, metric)
     if spec.prim is not None and (out / "analysis" / "prim_box.csv").is_file():
         label = f"{spec.prim.metric} ≥ {spec.prim.threshold:g}"
         bounds = dict(zip(spec.names, spec.bounds, strict=True))
-        saved = PrimResult.read(out / "analysis")
-        written.append(plot_prim(saved, folder / "prim.png", label, bounds))
-    return written
+        figures["prim.png"] = prim_figure(PrimResult.read(out / "analysis"), label, bounds)
+    return figures
+
+
+def plot_sweep(out: Path) -> list[Path]:
+    """Every figure of :func:`sweep_figures`, written under ``<out>/plots/``."""
+    folder = Path(out) / "plots"
+    return [style.save(fig, folder / name) for name, fig in sweep_figures(out).items()]

@@ -1,8 +1,11 @@
 """Figures of the validation and the calibration, drawn from their result files only.
 
-:func:`plot_validation` reads a ``cstosim validate`` folder (``summary.json``, ``validation.csv``,
-``reliability.csv``, ``ppc.csv``, ``changes.csv``, ``placebo.csv``, ``order.csv``) and draws
-the scores by kind, the reliability diagram, the predictive checks and the check table.
+:func:`validation_figures` reads a ``cstosim validate`` folder (``summary.json``,
+``validation.csv``, ``reliability.csv``, ``ppc.csv``, ``changes.csv``, ``placebo.csv``,
+``order.csv``) and draws
+the scores by kind, the reliability diagram, the predictive checks and the check table;
+:func:`loo_figures` reads a ``validate --loo`` folder. Each returns figures by file name, and
+:mod:`.folders` writes them.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ..experiments.checks import KINDS
 from ..experiments.storage import read_json
-from .style import STYLE, figure, save, suptitle
+from .style import STYLE, figure, suptitle
 
 #: One colour per forecaster, the model first.
 FORECASTER_COLOURS = {
@@ -76,7 +80,7 @@ def _verdict(ax, passed: bool) -> None:
     )
 
 
-def plot_scores(summary: dict, path: Path, title: list[str]) -> Path:
+def scores_figure(summary: dict, title: list[str]) -> Figure:
     """Mean Brier and log score per kind of check, the model's forecasts beside the three
     baselines."""
     kinds = [k for k in (*KINDS, "overall") if k in summary["kinds"]]
@@ -106,32 +110,35 @@ def plot_scores(summary: dict, path: Path, title: list[str]) -> Path:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(names), frameon=False)
     suptitle(fig, *title)
-    return save(fig, path)
+    return fig
 
 
-def plot_loo(folder: Path) -> Path:
+def loo_figures(folder: Path) -> dict[str, Figure]:
     """The leave-one-crisis-out scores by kind, from a ``validate --loo`` folder."""
     summary = read_json(Path(folder) / "summary.json")
     with mpl.rc_context(STYLE):
-        return plot_scores(
+        fig = scores_figure(
             summary,
-            Path(folder) / "loo.png",
             [
                 "Leave-one-crisis-out: each crisis's checks forecast by a fit that never saw them",
                 f"{summary['facts']} crisis facts; reduced search budget; checks in brackets",
             ],
         )
+    return {"loo.png": fig}
 
 
-def plot_reliability(rel: pd.DataFrame, path: Path) -> Path:
+def reliability_figure(rel: pd.DataFrame) -> Figure:
     """Mean forecast against observed frequency per bin, with 95% Wilson intervals and counts."""
     fig = figure(6.2, 6.0)
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="#444444", lw=0.8, ls=":", label="perfect reliability")
     for name, marker in (("base_rates", "s"), ("model", "o")):
         rows = rel[(rel["forecaster"] == name) & (rel["n"] > 0)]
-        err = np.vstack(
-            [rows["observed"] - rows["wilson_lo"], rows["wilson_hi"] - rows["observed"]]
+        # clipped: at 0 or 1 the interval's end can miss the observed share by a rounding error
+        err = np.clip(
+            np.vstack([rows["observed"] - rows["wilson_lo"], rows["wilson_hi"] - rows["observed"]]),
+            0.0,
+            None,
         )
         ax.errorbar(
             rows["mean_p"],
@@ -163,10 +170,10 @@ def plot_reliability(rel: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("observed frequency of the category")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     suptitle(fig, "Reliability: every category of every scored check, pooled")
-    return save(fig, path)
+    return fig
 
 
-def plot_placebo(placebo: pd.DataFrame, tests: pd.DataFrame, path: Path) -> Path:
+def placebo_figure(placebo: pd.DataFrame, tests: pd.DataFrame) -> Figure:
     """The timing placebo: each timed check's probability as its window slides across the run,
     the documented window shaded."""
     checks = list(dict.fromkeys(zip(placebo["scenario"], placebo["check"], strict=True)))
@@ -197,10 +204,10 @@ def plot_placebo(placebo: pd.DataFrame, tests: pd.DataFrame, path: Path) -> Path
         ax.set_ylabel("P(change in window)")
         ax.set_xlabel("window centre (year)")
         ax.grid(alpha=0.3)
-    return save(fig, path)
+    return fig
 
 
-def plot_status_changes(changes: pd.DataFrame, tests: pd.DataFrame, path: Path) -> Path:
+def changes_figure(changes: pd.DataFrame, tests: pd.DataFrame) -> Figure:
     """Histogram of status changes per world in each trajectory, against the documented count."""
     scenarios = list(dict.fromkeys(changes["scenario"]))
     fig, axes = _grid(
@@ -226,10 +233,10 @@ def plot_status_changes(changes: pd.DataFrame, tests: pd.DataFrame, path: Path) 
         ax.set_ylabel("share of worlds")
         ax.set_xlim(-1, max(rows["changes"].max(), test["documented"]) + 1)
         ax.grid(axis="y", alpha=0.3)
-    return save(fig, path)
+    return fig
 
 
-def plot_order(order: pd.DataFrame, tests: pd.DataFrame, path: Path) -> Path:
+def order_figure(order: pd.DataFrame, tests: pd.DataFrame) -> Figure:
     """When each timed change first happens, relative to the file's crises and other documented
     changes; the documented interval highlighted."""
     checks = list(dict.fromkeys(zip(order["scenario"], order["check"], strict=True)))
@@ -260,10 +267,10 @@ def plot_order(order: pd.DataFrame, tests: pd.DataFrame, path: Path) -> Path:
         )
         ax.grid(axis="x", alpha=0.3)
     axes[-1, 0].set_xlabel("share of worlds that make the change")
-    return save(fig, path)
+    return fig
 
 
-def plot_checks(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
+def validation_figure(table: pd.DataFrame, n_worlds: int) -> Figure:
     """Every scored check: the model's probability of the documented outcome (bar, with a 95%
     binomial interval) and each baseline's (markers); checks whose documented outcome is not the
     model's single most likely one are flagged."""
@@ -302,7 +309,7 @@ def plot_checks(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
         note = "" if is_scored and ok else "not modal" if is_scored else "not scored"
         if note:
             ax.text(1.03, yy, note, va="center", fontsize=7, color="#b22222", transform=trans)
-    rows = table["row"].fillna("")
+    rows = table["row"].astype("string").fillna("")
     labels = [
         f"{s}: {c}" + (f" [{r}]" if r else "")
         for s, c, r in zip(table["scenario"], table["check"], rows, strict=True)
@@ -324,7 +331,7 @@ def plot_checks(table: pd.DataFrame, path: Path, n_worlds: int) -> Path:
         frameon=False,
     )
     ax.grid(axis="x", alpha=0.3)
-    return save(fig, path, tight=True)
+    return fig
 
 
 def _scores_title(summary: dict) -> list[str]:
@@ -336,35 +343,38 @@ def _scores_title(summary: dict) -> list[str]:
     ]
 
 
-def plot_validation(folder: Path) -> list[Path]:
-    """Every figure of a ``cstosim validate`` folder, from its files alone."""
+def validation_figures(folder: Path) -> dict[str, Figure]:
+    """Every figure of a ``cstosim validate`` folder, from its files alone, by file name."""
     folder = Path(folder)
     summary = read_json(folder / "summary.json")
     meta = read_json(folder / "meta.json")
     tests = _read(folder, "ppc")
     with mpl.rc_context(STYLE):
-        out = [
-            plot_checks(_read(folder, "validation"), folder / "validation.png", meta["n_worlds"]),
-            plot_scores(summary, folder / "scores.png", _scores_title(summary)),
-            plot_reliability(_read(folder, "reliability"), folder / "reliability.png"),
-        ]
+        out = {
+            "validation.png": validation_figure(_read(folder, "validation"), meta["n_worlds"]),
+            "scores.png": scores_figure(summary, _scores_title(summary)),
+            "reliability.png": reliability_figure(_read(folder, "reliability")),
+        }
         for name, draw in (
-            ("placebo", plot_placebo),
-            ("changes", plot_status_changes),
-            ("order", plot_order),
+            ("placebo", placebo_figure),
+            ("changes", changes_figure),
+            ("order", order_figure),
         ):
             frame = _read(folder, name)
             if len(frame):
-                out.append(draw(frame, tests, folder / f"{name}.png"))
+                out[f"{name}.png"] = draw(frame, tests)
     return out
 
 
-def plot_parameter_uncertainty(
+#: Figures saved cropped to what is drawn (their long tick labels set the width).
+TIGHT = ("validation.png", "parameters.png")
+
+
+def parameter_figure(
     values: dict[str, float],
     accepted: dict[str, dict[str, float]],
     ranges: dict[str, tuple[float, float]],
-    path: Path,
-) -> Path:
+) -> Figure:
     """Fitted value and the ABC-accepted 5-95% range of each parameter, on its declared range."""
     names = list(values)
     fig = figure(8, 0.24 * len(names) + 1.4, layout=None)
@@ -390,4 +400,4 @@ def plot_parameter_uncertainty(
         "Calibrated parameters: fitted value (dot) and ABC-accepted 5-95% range (bar)", fontsize=10
     )
     ax.grid(axis="x", alpha=0.3)
-    return save(fig, path, tight=True)
+    return fig
