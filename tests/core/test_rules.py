@@ -61,6 +61,17 @@ def test_western_ties_move_alignment_by_a_fifth_of_their_change():
     assert_allclose(out, [0.4, 0.6])
 
 
+def test_russias_troops_in_a_collective_deployment_are_not_counted_again_as_its_own():
+    answer = np.array(
+        [BilateralRung.TROOPS, BilateralRung.ARMS, BilateralRung.NONE, BilateralRung.ARMS]
+    )
+    response = np.array([Rung.DEPLOYMENT, Rung.DEPLOYMENT, Rung.DEPLOYMENT, Rung.MISSION])
+    assert_array_equal(
+        russia.own_beside(answer, response),
+        [BilateralRung.WORDS, BilateralRung.WORDS, BilateralRung.NONE, BilateralRung.ARMS],
+    )
+
+
 # --- appeal ---------------------------------------------------------------------------------------
 def test_admissibility_follows_the_treaty():
     assert appeal.art4_admissible("external_aggression", False)  # E19

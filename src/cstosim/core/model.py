@@ -427,9 +427,10 @@ class AllianceModel(mesa.Model):
         size = council.deployment_size(
             response, e.severity, self.russia.bandwidth, PEACEKEEPING_POOL
         )
-        self.recorder.crisis(e, t, date, request, asked, response, channel, answer, size, to_russia)
+        own = russia.own_beside(answer, response)
+        self.recorder.crisis(e, t, date, request, asked, response, channel, own, size, to_russia)
         self._learn(e, target, channel, to_russia, (asked_russia, answer), (asked, response))
-        self._log_crisis(e, t, date, channel, answer, request, blocked, response)
+        self._log_crisis(e, t, date, channel, own, request, blocked, response)
 
     def _internal_caution(self, e: Event) -> np.ndarray:
         """The active members' mean sovereignty sensitivity, in unrest not framed as foreign-backed

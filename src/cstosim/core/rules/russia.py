@@ -65,6 +65,16 @@ def bilateral_rung(latent: Array, cap: Array, *, arms_cut: Array, troops_margin:
     return np.minimum(rung, cap).astype(np.int8)
 
 
+def own_beside(answer: Array, response: Array) -> Array:
+    """Russia's own answer as recorded beside the Council's: where the alliance deploys, Russia's
+    forces and airlift are the bulk of the collective force and count there, so its own answer is
+    at most words (E17; ``docs/scenarios.md`` section 6)."""
+    collective_force = np.asarray(response) == Rung.DEPLOYMENT
+    return np.where(collective_force, np.minimum(answer, BilateralRung.WORDS), answer).astype(
+        np.int8
+    )
+
+
 def council_stance(latent: Array, *, arms_cut: Array, troops_margin: Array) -> Array:
     """The most Russia will carry in the Council, on the collective ladder: consultations if it is
     unwilling, material aid from 0, a mission from ``arms_cut`` (E19), a deployment from
