@@ -207,16 +207,17 @@ def run_sweep(
 
 def run_compare(
     scenario: str | Path,
-    changes: Mapping[str, float],
+    changes: Mapping[str, float] | None = None,
     n_worlds: int = DEFAULT_WORLDS,
     seed: int = 0,
     out: str | Path | None = None,
     plot: bool = True,
+    variant: str | Path | None = None,
 ) -> CompareResult:
     """A paired what-if: the scenario as it is and with ``changes`` (a dict of parameters and
-    facts) on the same worlds, written to ``out``, with its difference chart unless ``plot`` is
-    off."""
-    result, folder = _compare(scenario, changes, n_worlds, seed, out)
+    facts) on the same worlds, or against another scenario (``variant``, an id or a file), written
+    to ``out``, with its difference chart unless ``plot`` is off."""
+    result, folder = _compare(scenario, changes or {}, n_worlds, seed, out, variant)
     if plot:
         _add_files(folder, plot_results(folder))
     return CompareResult(result.table, storage.read_meta(folder), folder, result.pairs)

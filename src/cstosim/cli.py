@@ -261,7 +261,13 @@ def _cmd_compare(args: argparse.Namespace) -> None:
     from .experiments.compare import format_table
 
     result = api.run_compare(
-        args.scenario, _changes(args), args.worlds, args.seed, args.out, plot=not args.no_plot
+        args.scenario,
+        _changes(args),
+        args.worlds,
+        args.seed,
+        args.out,
+        plot=not args.no_plot,
+        variant=args.variant,
     )
     print(format_table(result.table))
     print(f"results: {result.path}")
@@ -475,8 +481,18 @@ def _sweep_parser(sub) -> None:
 
 
 def _compare_parser(sub) -> None:
-    cmp = sub.add_parser("compare", help="paired what-if: a scenario with and without changes")
+    cmp = sub.add_parser(
+        "compare",
+        help="paired what-if: a scenario with and without changes, or against another scenario",
+    )
     cmp.add_argument("scenario", help="scenario id (see 'cstosim list') or a .toml path")
+    cmp.add_argument(
+        "--against",
+        dest="variant",
+        metavar="SCENARIO",
+        default=None,
+        help="run this scenario (id or .toml) as the variant, on the same worlds",
+    )
     cmp.add_argument(
         "--set",
         action="append",

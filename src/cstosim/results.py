@@ -381,7 +381,8 @@ class CompareResult(Result):
     @property
     def title(self) -> str:
         """What changed against which scenario."""
-        return describe_changes(self.meta["scenario_id"], self.meta["changes"])
+        meta = self.meta
+        return describe_changes(meta["scenario_id"], meta["changes"], meta.get("variant_id"))
 
     def summary_lines(self) -> list[str]:
         """Worlds, seed and confidence."""

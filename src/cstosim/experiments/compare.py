@@ -22,7 +22,7 @@ from ..inputs.scenario import Scenario, find_scenario, load_scenario
 from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS
 from . import storage
 from .evaluate import chunks, evaluate
-from .metrics import default_metrics
+from .metrics import check_metrics, default_metrics
 from .runs import timestamp
 
 COLUMNS = ["metric", "baseline", "variant", "diff", "ci_low", "ci_high", "n_pairs"]
@@ -64,21 +64,37 @@ def compare(
     seed: int = 0,
     metrics: list | None = None,
     chunk_worlds: int = DEFAULT_CHUNK,
+    variant: Scenario | None = None,
 ) -> Comparison:
     """Run ``scenario`` as it is and with ``changes`` (parameters or ``MEMBER.fact`` facts) on the
-    same ``n_worlds`` worlds and compare every metric (default: :func:`default_metrics`)."""
-    check_changes(changes)
+    same ``n_worlds`` worlds and compare every metric (default: :func:`default_metrics`).
+
+    With ``variant``, the second arm runs that scenario instead (with ``changes``, if any): two
+    what-ifs that differ in their assumptions, on the same worlds (``whatif_russia_drained``
+    against ``whatif_russia_restored``). The metrics must make sense in both.
+    """
+    if variant is None:
+        check_changes(changes)
+    else:
+        check_overrides(changes)
     if n_worlds < 2:
         raise UserError(
             "a paired interval needs at least 2 worlds", argument="n_worlds", value=n_worlds
         )
     metrics = metrics or default_metrics(scenario)
-    situation = scenario
+    if variant is not None:
+        try:
+            check_metrics(metrics, variant)
+        except ValueError as exc:
+            raise UserError(
+                f"{variant.id}: {exc}; compare scenarios with the same crises"
+            ) from None
     params, facts = split_overrides(changes)
+    arms = [(scenario, {}, {}), (variant or scenario, params, facts)]
     started = time.perf_counter()
     values: dict[str, list[list[np.ndarray]]] = {m.name: [[], []] for m in metrics}
     for lo, hi in chunks(n_worlds, chunk_worlds):
-        for arm, (p, f) in enumerate([({}, {}), (params, facts)]):
+        for arm, (situation, p, f) in enumerate(arms):
             outcome = evaluate(situation, hi - lo, seed, p, f, world_offset=lo, metrics=metrics)
             for name, v in outcome.metrics.items():
                 values[name][arm].append(v)
@@ -98,6 +114,8 @@ def compare(
         "metrics": [m.model_dump() for m in metrics],
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+    if variant is not None:
+        meta.update(variant_id=variant.id, variant_hash=variant.situation_hash())
     return Comparison(pd.DataFrame(rows, columns=COLUMNS), meta, pairs)
 
 
@@ -107,15 +125,19 @@ def run_compare(
     n_worlds: int = DEFAULT_WORLDS,
     seed: int = 0,
     out: str | Path | None = None,
+    variant: str | Path | None = None,
 ) -> tuple[Comparison, Path]:
     """Compare, then write ``compare.csv`` and ``meta.json`` (last) to ``out``."""
     path = find_scenario(scenario)
     sc = load_scenario(path)
-    check_changes(changes)
+    other = load_scenario(find_scenario(variant)) if variant is not None else None
+    if other is None:
+        check_changes(changes)
+    name = sc.id if other is None else f"{sc.id}-vs-{other.id}"
     out = storage.prepare_output_dir(
-        Path(out) if out else Path("results") / f"compare-{sc.id}-{timestamp()}"
+        Path(out) if out else Path("results") / f"compare-{name}-{timestamp()}"
     )
-    result = compare(sc, changes, n_worlds, seed)
+    result = compare(sc, changes, n_worlds, seed, variant=other)
     with storage.atomic_open(out / "compare.csv") as fh:
         fh.write(result.table.to_csv(index=False).encode())
     meta = dict(result.meta, scenario_file=str(path), files=["compare.csv"], **storage.provenance())
@@ -123,9 +145,14 @@ def run_compare(
     return result, out
 
 
-def describe_changes(sc_id: str, changes: Mapping[str, float]) -> str:
-    """A one-line title for a comparison: what changed against the scenario as documented."""
+def describe_changes(
+    sc_id: str, changes: Mapping[str, float], variant_id: str | None = None
+) -> str:
+    """A one-line title for a comparison: what changed against the scenario as documented, or
+    which scenario is compared with which."""
     what = ", ".join(f"{k}={v:g}" for k, v in changes.items())
+    if variant_id is not None:
+        return f"{variant_id}{f' with {what}' if what else ''} vs {sc_id}"
     return f"{sc_id}: {what} vs as documented"
 
 

@@ -35,7 +35,7 @@ def _sweep(path: Path) -> dict[str, Figure]:
 
 def _compare(path: Path) -> dict[str, Figure]:
     meta = storage.read_meta(path)
-    title = describe_changes(meta["scenario_id"], meta["changes"])
+    title = describe_changes(meta["scenario_id"], meta["changes"], meta.get("variant_id"))
     return {"compare.png": compare_figure(pd.read_csv(path / "compare.csv"), title)}
 
 
