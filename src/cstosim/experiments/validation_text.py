@@ -179,7 +179,7 @@ def markdown_section(folder: Path, command: str) -> str:
     summary = storage.read_json(folder / "summary.json")
     meta = storage.read_meta(folder)
     table = pd.read_csv(folder / "validation.csv", keep_default_na=False, na_values=[""])
-    table[["row", "status"]] = table[["row", "status"]].fillna("")
+    table[["row", "status"]] = table[["row", "status"]].astype(object).fillna("")
     rel = pd.read_csv(folder / "reliability.csv")
     overall = summary["kinds"]["overall"]
     modal = ", ".join(
