@@ -22,6 +22,13 @@ NAMES = {
     "persistence": "persistence",
     "rule": "rule",
 }
+#: Forecasters as a comparison names them.
+AGAINST = {
+    "all_facts": "the same search on every fact",
+    "base_rates": "the base rates",
+    "persistence": "persistence",
+    "rule": "the rule",
+}
 #: Kinds as the text names them.
 KIND_NAMES = {
     "request": "request",
@@ -94,7 +101,7 @@ def compare_lines(summary: dict) -> list[str]:
             f"on {counts['beats']['log']} of {overall['checks']} (Brier: "
             f"{counts['beaten']['brier']} lower, {counts['beats']['brier']} higher)"
         )
-        out.append(f"against {NAMES[base]}: " + "; ".join(parts) + ".")
+        out.append(f"against {AGAINST[base]}: " + "; ".join(parts) + ".")
     return out
 
 
@@ -172,6 +179,7 @@ def markdown_section(folder: Path, command: str) -> str:
     summary = storage.read_json(folder / "summary.json")
     meta = storage.read_meta(folder)
     table = pd.read_csv(folder / "validation.csv", keep_default_na=False, na_values=[""])
+    table[["row", "status"]] = table[["row", "status"]].astype(object).fillna("")
     rel = pd.read_csv(folder / "reliability.csv")
     overall = summary["kinds"]["overall"]
     modal = ", ".join(
@@ -225,9 +233,9 @@ def loo_section(folder: Path, command: str) -> str:
     return "\n".join(
         [
             f"Leave-one-crisis-out, produced by `{command}` in {summary['runtime_s'] / 60:.1f} "
-            f"minutes on {summary['workers']} worker(s). Each of the "
-            f"{summary['facts']} crisis facts' outcome checks is left out of every file that "
-            "holds it, the parameters are refitted from their declared ranges with a reduced "
+            f"minutes on {summary['workers']} worker(s). The outcome checks of each of the "
+            f"{summary['facts']} crisis facts are left out of every file that holds them, the "
+            "parameters are refitted from their declared ranges with a reduced "
             f"budget ({evaluations} points of {budget['replicates']} worlds, "
             f"the best {budget['finalists']} re-scored on {budget['final_worlds']} worlds; a "
             f"full calibration evaluates {full.design + full.generations * full.population:,} "
