@@ -40,6 +40,7 @@ from .inputs.settings import DEFAULT_CHUNK, DEFAULT_LOG_WORLDS, DEFAULT_WORLDS, 
 from .results import (
     BatchResult,
     CompareResult,
+    DriversResult,
     LooResult,
     Result,
     RunResult,
@@ -61,6 +62,7 @@ __all__ = [
     "run_batch",
     "run_calibration",
     "run_compare",
+    "run_drivers",
     "run_loo",
     "run_scenario",
     "run_sweep",
@@ -256,6 +258,24 @@ def run_loo(
         return LooResult(report.table, report.summary)
     _add_files(report.out, plot_results(report.out))
     return LooResult.read(report.out)
+
+
+def run_drivers(
+    n_worlds: int = 1000,
+    seed: int = 0,
+    out: str | Path | None = None,
+    terms: Sequence[str] | None = None,
+    parameter_set: ParameterSet | None = None,
+) -> DriversResult:
+    """Switch each term of the model off in turn and measure how far every documented outcome
+    moves (:mod:`cstosim.experiments.drivers`); with ``out``, write the table and its figure."""
+    from .experiments.drivers import run_drivers as _drivers
+
+    report = _drivers(n_worlds, seed, out, terms, parameter_set)
+    if report.out is None:
+        return DriversResult(report.table, {"n_worlds": n_worlds, "seed": seed})
+    _add_files(report.out, plot_results(report.out))
+    return DriversResult.read(report.out)
 
 
 def run_calibration(

@@ -177,6 +177,23 @@ def _cmd_loo(args: argparse.Namespace) -> None:
         print(f"updated: {args.readme}")
 
 
+def _cmd_drivers(args: argparse.Namespace) -> None:
+    from . import api
+    from .experiments.drivers import main_drivers
+    from .experiments.runs import timestamp
+
+    out = args.out or Path("results") / f"drivers-{timestamp()}"
+    result = api.run_drivers(
+        args.worlds, args.seed, out, args.term or None, parameter_set=_parameter_set(args)
+    )
+    for r in main_drivers(result.table).itertuples():
+        print(
+            f"{r.check}: without {r.term}, P({r.documented}) {r.p_on:.2f} -> {r.p_off:.2f} "
+            f"({r.delta:+.2f} ± {r.half_width:.2f})"
+        )
+    print(f"results: {result.path}")
+
+
 def _cmd_validate(args: argparse.Namespace) -> None:
     from . import api
     from .experiments import validation_text as text
@@ -384,6 +401,23 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _drivers_parser(sub) -> None:
+    drv = sub.add_parser(
+        "drivers", help="what drives each documented result: paired runs with one term off"
+    )
+    drv.add_argument("--worlds", type=int, default=1000, help="worlds per point (default 1000)")
+    drv.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    drv.add_argument("--out", type=Path, default=None, help="output folder")
+    drv.add_argument(
+        "--term",
+        action="append",
+        metavar="NAME",
+        help="a term to switch off (repeatable; default: every term, see docs/validation.md)",
+    )
+    _add_parameters_option(drv)
+    drv.set_defaults(func=_cmd_drivers)
+
+
 def _validate_parser(sub) -> None:
     val = sub.add_parser("validate", help="score the model against documented outcomes")
     val.add_argument("files", nargs="*", help="scenario files (default: all documented)")
@@ -539,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sweep_parser(sub)
     _compare_parser(sub)
     _workbench_parsers(sub)
+    _drivers_parser(sub)
     return parser
 
 

@@ -37,6 +37,7 @@ from .inputs.vocabulary import (
     STATUS_NAMES,
 )
 from .plots import runs as run_plots
+from .plots.drivers import drivers_figure, drivers_figures
 from .plots.folders import fitted_set
 from .plots.sweeps import compare_figure, heatmap_figure, sweep_figures
 from .plots.validation import (
@@ -513,6 +514,52 @@ class LooResult(Result):
 
 
 @dataclass(eq=False)
+class DriversResult(Result):
+    """Paired runs with one term switched off: per documented check and term, the probability of
+    the documented outcome with every term on and with that term off."""
+
+    table: pd.DataFrame
+    meta: dict
+    path: Path | None = None
+
+    kind: ClassVar[str] = "drivers"
+
+    @classmethod
+    def read(cls, path: Path) -> DriversResult:
+        """A ``cstosim drivers`` folder (``drivers.csv`` and ``meta.json``)."""
+        meta = storage.read_meta(Path(path))
+        return cls(pd.read_csv(Path(path) / "drivers.csv"), meta, Path(path))
+
+    @property
+    def title(self) -> str:
+        """How many checks and terms."""
+        t = self.table
+        return f"drivers: {t['check'].nunique()} documented checks, {t['term'].nunique()} terms"
+
+    def summary_lines(self) -> list[str]:
+        """Worlds, seed and parameter set."""
+        pset = self.meta.get("parameter_set") or {}
+        return [
+            f"{self.meta.get('n_worlds', 0):,} worlds per point, seed {self.meta.get('seed')}",
+            f"parameter set {pset.get('name', 'unknown')}",
+        ]
+
+    def summary_table(self) -> pd.DataFrame:
+        """The terms that move a documented outcome beyond its interval, largest first."""
+        from .experiments.drivers import main_drivers
+
+        return main_drivers(self.table)
+
+    def plot(self) -> Figure:
+        """The grid of checks by terms."""
+        return drivers_figure(self.table, int(self.meta.get("n_worlds", 1)))
+
+    def figures(self) -> dict[str, Figure]:
+        """The drivers grid."""
+        return drivers_figures(self.path) if self.path else {"drivers.png": self.plot()}
+
+
+@dataclass(eq=False)
 class CalibrationResult(Result):
     """A calibration folder: the fitted parameter set and its leave-one-out checks."""
 
@@ -580,4 +627,5 @@ _READERS: dict[str, Any] = {
     "validation": ValidationResult.read,
     "calibration": CalibrationResult.read,
     "loo": LooResult.read,
+    "drivers": DriversResult.read,
 }

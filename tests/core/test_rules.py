@@ -93,6 +93,17 @@ def test_trust_scope_of_each_crisis_kind():
     assert appeal.trust_scope("nonmember_war_by_member") is None
 
 
+def test_a_patron_bound_to_the_aggressor_too_counts_for_nothing():
+    patron = np.array([1.0, 1.0, 0.5])
+    # E14/E20: Kyrgyzstan against Tajikistan (both host Russian bases); E12: Armenia against
+    # Azerbaijan (no tie to Moscow); a half patron against an unbound aggressor keeps its half
+    assert_allclose(appeal.patron_against(patron, np.array([1.0, 0.0, 0.0])), [0.0, 1.0, 0.5])
+    assert_array_equal(
+        russia.ceiling_against(np.array([1.0, 0.5, 0.0])),
+        [BilateralRung.WORDS, BilateralRung.TROOPS, BilateralRung.TROOPS],
+    )
+
+
 def test_an_art4_request_invokes_a_bilateral_commitment_only_under_armed_attack():
     channels = np.array([Channel.ASSISTANCE, Channel.ASSISTANCE, Channel.BILATERAL, Channel.NONE])
     patron = np.array([1.0, 0.5, 1.0, 1.0])
@@ -309,7 +320,10 @@ def test_leave_pressure_by_hand():
     )
     prot = membership.protection(0.5 * one, 0.4 * one, 0.5 * one)  # 0.1
     got = membership.leave_pressure(1.0 * one, 0.5 * one, 0.1 * one, 0.6 * one, prot, **w)
-    assert_allclose(got, [2 * 1 + 3 * 0.5 + 4 * 0.1 - 5 * 0.6 - 6 * 0.1])  # 0.3
+    assert_allclose(got, [2 * 1 * 0.5 + 3 * 0.5 + 4 * 0.1 - 5 * 0.6 - 6 * 0.1])  # -0.7
+    # a grievance with nowhere to turn adds nothing
+    alone = membership.leave_pressure(1.0 * one, 0.0 * one, 0.1 * one, 0.6 * one, prot, **w)
+    assert_allclose(alone, [4 * 0.1 - 5 * 0.6 - 6 * 0.1])
 
 
 def test_decisions_only_at_an_occasion_with_hysteresis():

@@ -129,7 +129,7 @@ class MemberState(mesa.Agent):
                 self.expected_help(Provider.RUSSIA, prior),
                 self.expected_help(Provider.COLLECTIVE, prior),
             ),
-            self.bilateral_patron,
+            appeal.patron_against(self.bilateral_patron, self.model.aggressor_patron(event)),
             self.sovereignty,
             admissible,
             need_weight=p.need_weight,

@@ -393,6 +393,7 @@ class AllianceModel(mesa.Model):
         )
         # unasked, Russia may still send words or arms of its own (E15); troops only when asked
         cap = np.where(to_russia, asked_russia, BilateralRung.ARMS)
+        cap = np.minimum(cap, russia.ceiling_against(self.aggressor_patron(e)))
         answer = russia.bilateral_rung(
             latent, cap, arms_cut=p.arms_cut, troops_margin=p.troops_margin
         )
@@ -440,6 +441,12 @@ class AllianceModel(mesa.Model):
         active = np.stack([a.is_active() for a in self.agents], axis=1)
         sovereignty = np.stack([a.sovereignty for a in self.agents], axis=1)
         return (sovereignty * active).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+
+    def aggressor_patron(self, e: Event) -> np.ndarray | float:
+        """How far Russia is bound to the aggressor of ``e`` (its ``bilateral_patron`` fact) if it
+        is one of the nine states, else 0."""
+        aggressor = self.by_code.get(e.source) if e.source else None
+        return 0.0 if aggressor is None else aggressor.bilateral_patron
 
     def ties_to_outsider(self, e: Event) -> float:
         """Russia's affinity with the aggressor of ``e`` if it is an outsider, else 0."""

@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "sweep": "sweep.json",
     "compare": "compare.csv",
     "validation": "validation.csv",
+    "drivers": "drivers.csv",
     "calibration": "evaluated.parquet",
     # after calibration, whose folder holds a loo.csv as well
     "loo": "loo.csv",
@@ -25,7 +26,7 @@ KINDS: dict[str, str] = {
 
 
 def folder_kind(path: str | Path) -> str:
-    """``run``, ``batch``, ``sweep``, ``compare``, ``validation``, ``calibration`` or ``loo``.
+    """The kind of results folder at ``path``: a key of :data:`KINDS`.
 
     A sweep and a comparison also hold a ``meta.json``, so their own files are looked for first.
     Raises :class:`UserError` for a path that is no results folder.

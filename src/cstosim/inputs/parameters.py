@@ -237,7 +237,7 @@ _DECLARED: tuple[Parameter, ...] = (
         "utility",
         "membership",
         "pressure to leave per unit of grievance (unmet requests, blocks, resented integration, "
-        "entrapment)",
+        "entrapment) and of outside pull: a grievance weighs as far as there is somewhere to turn",
         "M21: 'treaty not implemented with regard to Armenia'; M13",
     ),
     Parameter(

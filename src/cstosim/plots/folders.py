@@ -19,6 +19,7 @@ from ..experiments.compare import describe_changes
 from ..experiments.folders import folder_kind
 from ..inputs.errors import UserError
 from . import style
+from .drivers import drivers_figures
 from .runs import PlotFiles, plot_path
 from .sweeps import compare_figure, sweep_figures
 from .validation import TIGHT, loo_figures, parameter_figure, validation_figures
@@ -64,6 +65,7 @@ FOLDER_FIGURES: dict[str, Callable[[Path], dict[str, Figure]]] = {
     "validation": validation_figures,
     "calibration": _calibration,
     "loo": loo_figures,
+    "drivers": drivers_figures,
 }
 
 

@@ -367,7 +367,7 @@ def validation_figures(folder: Path) -> dict[str, Figure]:
 
 
 #: Figures saved cropped to what is drawn (their long tick labels set the width).
-TIGHT = ("validation.png", "parameters.png")
+TIGHT = ("validation.png", "parameters.png", "drivers.png")
 
 
 def parameter_figure(

@@ -38,6 +38,14 @@ def trust_scope(kind: str) -> Scope | None:
     return None
 
 
+def patron_against(patron: Array, aggressor_patron: Array | float) -> Array:
+    """How far a patron at hand counts against this aggressor: not at all where Russia is bound to
+    the aggressor as much as to the state hit. Bound to Kyrgyzstan and Tajikistan alike (bases,
+    the treaty), Russia mediated between them and armed neither, and neither appealed to it
+    (E14, E20); bound to no one in Baku, Armenia's 1997 treaty counted against Azerbaijan (E12)."""
+    return np.asarray(patron, dtype=float) * (1.0 - np.asarray(aggressor_patron, dtype=float))
+
+
 def treaty_alongside(kind: str, channel: Array, patron: Array) -> Array:
     """Whether an Art. 4 request also invokes a bilateral defence commitment of Russia: under an
     armed attack by a state on recognised territory, a state whose patron is committed to its

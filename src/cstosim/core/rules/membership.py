@@ -56,9 +56,14 @@ def leave_pressure(
 ) -> Array:
     """Pressure to leave: grievances (M21), outside options (M07-M09), the sovereignty cost of
     integration (M13), against dependency on Russia and the protection expected, which falls with
-    Russia's free bandwidth (``integration_cost`` = sovereignty sensitivity × integration)."""
+    Russia's free bandwidth (``integration_cost`` = sovereignty sensitivity × integration).
+
+    A grievance weighs as far as the member has somewhere to turn (``grievance × outside``): Armenia
+    froze its membership over the unmet request of 2022 while it turned to the EU and the US (M21,
+    M22); Kyrgyzstan, refused troops in 2010 with no patron to turn to, complained and stayed (E08).
+    """
     return (
-        grievance_weight * grievance
+        grievance_weight * grievance * outside
         + outside_weight * outside
         + sovereignty_weight * integration_cost
         - dependency_weight * dependency

@@ -65,6 +65,13 @@ def bilateral_rung(latent: Array, cap: Array, *, arms_cut: Array, troops_margin:
     return np.minimum(rung, cap).astype(np.int8)
 
 
+def ceiling_against(aggressor_patron: Array | float) -> Array:
+    """The highest own answer Russia gives against an aggressor it is bound to defend as well
+    (a base there, a bilateral treaty): words, mediation between its allies (E14, E20)."""
+    bound = np.asarray(aggressor_patron, dtype=float) >= 1.0
+    return np.where(bound, BilateralRung.WORDS, BilateralRung.TROOPS).astype(np.int8)
+
+
 def own_beside(answer: Array, response: Array) -> Array:
     """Russia's own answer as recorded beside the Council's: where the alliance deploys, Russia's
     forces and airlift are the bulk of the collective force and count there, so its own answer is
