@@ -76,8 +76,9 @@ class EndState:
     """Where each world of a finished run stands: what a run that continues it starts from.
 
     Arrays are over worlds (and members, in :data:`MEMBERS` order): statuses and notices, trust
-    counts, grievances, the member facts as events left them, integration and Russia's bandwidth;
-    and the random streams, so that a continued world draws on as if it had never stopped.
+    counts, grievances, each state's resolve, the member facts as events left them, integration
+    and Russia's bandwidth; and the random streams, so that a continued world draws on as if it
+    had never stopped.
     """
 
     scenario_id: str
@@ -87,6 +88,7 @@ class EndState:
     help_count: np.ndarray
     fail_count: np.ndarray
     grievance: np.ndarray
+    resolve: np.ndarray
     facts: dict[str, np.ndarray]
     ties: np.ndarray
     integration: np.ndarray
@@ -158,9 +160,11 @@ class AllianceModel(mesa.Model):
         if start is None:
             self.help_count, self.fail_count = self.prior_help.copy(), self.prior_fail.copy()
             self.grievance = np.zeros((n, m))
+            self.resolve = membership.resolve(self.streams.uniform(m))
         else:
             self.help_count, self.fail_count = start.help_count.copy(), start.fail_count.copy()
             self.grievance = start.grievance.copy()
+            self.resolve = start.resolve.copy()
         for i, code in enumerate(MEMBERS):
             own = {name: member[name][:, i].copy() for name in MEMBER_FACTS}
             if code == "RUS":
@@ -284,6 +288,7 @@ class AllianceModel(mesa.Model):
             help_count=self.help_count.copy(),
             fail_count=self.fail_count.copy(),
             grievance=self.grievance.copy(),
+            resolve=self.resolve.copy(),
             facts=facts,
             ties=np.stack([a.ties for a in states], axis=1),
             integration=self.integration.copy(),
@@ -515,12 +520,11 @@ class AllianceModel(mesa.Model):
                 self._change(a, t, date, np.where(due, Status.WITHDRAWN, a.status))
         if t not in self.occasion_months:
             return
-        u = self.streams.uniform(len(MEMBERS))
         summit = t in self.summits
         active = np.stack([a.is_active() for a in self.agents], axis=1)
         p = self.p
         for a in self.states[1:]:  # Russia never leaves its own alliance
-            noise = logistic_noise(u[:, a.index])
+            noise = self.resolve[:, a.index]
             pressure = a.leave_pressure()
             if renewal:
                 self._change(

@@ -6,7 +6,8 @@ occasions nothing changes, so a content member does not drift out (in thirty yea
 Kazakhstan, Kyrgyzstan and Tajikistan never changed status). The acts (M07-M29): freezing
 participation (boycotts, stopped dues: M21, M22); a withdrawal notice, effective after six months
 (CST Art. 11); not renewing at a renewal window (M07-M09); thawing; and rejoining, which the
-Council must accept by consensus (M11).
+Council must accept by consensus (M11). The noise of these acts is each state's resolve, drawn
+once per world (:func:`resolve`), not a new draw at each occasion.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...inputs.vocabulary import Status
+from .choice import logistic_noise
 
 Array = np.ndarray
 
@@ -25,6 +27,15 @@ SUMMIT_MONTH = 11
 #: Grievance below which an active member does not weigh leaving at a summit: a tenth of a grave
 #: request left unmet. A member with no grievance does not drift out.
 AGGRIEVED = 0.1
+
+
+def resolve(u: Array) -> Array:
+    """Each state's private resolve in a world, drawn once (logistic) and kept: the same state in
+    the same world weighs the same pressure the same way at every occasion, so what changes its
+    decision is a change in its situation, not a new coin flip at each summit (in thirty years
+    four members never changed status; the changes the record shows each followed a crisis, an
+    offer or a renewal: M07-M29). ``u``: uniform draws ``(W, M)``."""
+    return logistic_noise(u)
 
 
 def rivalry(affinity_with_russia: Array) -> Array:
