@@ -219,7 +219,7 @@ class Russia(MemberState):
     def willingness(self, event: Event, target: MemberState | None) -> np.ndarray:
         """Russia's willingness to act for the target of ``event`` (its motives, each a term)."""
         m, p = self.model, self.model.p
-        ties = m.ties_to_outsider(event)
+        ties = m.ties_to_aggressor(event)
         alignment = target.alignment if target is not None else np.zeros(m.n_worlds)
         on_party = target.is_party() if target is not None else False
         crisis = russia.Crisis(event.kind, event.severity, event.regime_at_risk, ties)

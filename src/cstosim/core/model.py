@@ -419,7 +419,7 @@ class AllianceModel(mesa.Model):
         stance = russia.council_stance(latent, arms_cut=p.arms_cut, troops_margin=p.troops_margin)
         speaks = council.speaks_unasked(
             e.severity,
-            self.ties_to_outsider(e),
+            self.ties_to_aggressor(e),
             self._internal_caution(e),
             logistic_noise(u_speak),
             affinity_weight=p.affinity_weight,
@@ -453,11 +453,18 @@ class AllianceModel(mesa.Model):
         aggressor = self.by_code.get(e.source) if e.source else None
         return 0.0 if aggressor is None else aggressor.bilateral_patron
 
-    def ties_to_outsider(self, e: Event) -> float:
-        """Russia's affinity with the aggressor of ``e`` if it is an outsider, else 0."""
-        if e.source is None or e.source in self.by_code:
-            return 0.0
-        return float(self.affinity[ACTOR_INDEX["RUS"], ACTOR_INDEX[e.source]])
+    def ties_to_aggressor(self, e: Event) -> np.ndarray:
+        """Russia's affinity with the aggressor of ``e`` per world, where the aggressor is not a
+        party to the treaty there (an outsider, or a former party: Azerbaijan in E12 and E19); 0
+        for a party (a clash between members, E14 and E20) or a crisis without an aggressor."""
+        n = self.n_worlds
+        if e.source is None or e.source == "RUS":
+            return np.zeros(n)
+        value = float(self.affinity[ACTOR_INDEX["RUS"], ACTOR_INDEX[e.source]])
+        aggressor = self.by_code.get(e.source)
+        if aggressor is None:
+            return np.full(n, value)
+        return np.where(aggressor.is_party(), 0.0, value)
 
     def _learn(
         self,

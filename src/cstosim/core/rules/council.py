@@ -34,7 +34,7 @@ def blocks(
 
 def speaks_unasked(
     severity: float,
-    ties_to_aggressor: float,
+    ties_to_aggressor: Array | float,
     internal_caution: Array,
     noise: Array,
     *,
@@ -44,13 +44,13 @@ def speaks_unasked(
     statement_threshold: Array,
 ) -> Array:
     """Whether the Council says anything about a crisis on a party that nobody took to it: its
-    concern for a party hit (E14, E20: statements), held back by Russia's ties with an outside
-    aggressor (E12) and, in unrest not framed as foreign-backed, by the Charter's
+    concern for a party hit (E14, E20: statements), held back by Russia's ties with an aggressor
+    that is not a party (E12) and, in unrest not framed as foreign-backed, by the Charter's
     non-interference (``internal_caution``: the members' mean sovereignty sensitivity), with
     noise. Silence is a choice too."""
     concern = (
         affinity_weight * severity
-        - ties_weight * max(ties_to_aggressor, 0.0)
+        - ties_weight * np.maximum(ties_to_aggressor, 0.0)
         - precedent_weight * internal_caution
         + noise
     )

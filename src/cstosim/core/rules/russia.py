@@ -18,12 +18,13 @@ Array = np.ndarray
 
 class Crisis(NamedTuple):
     """What Russia reads of a crisis: its kind, severity, whether the target government's survival
-    is at stake, and Russia's affinity with the aggressor if it is an outsider (else 0)."""
+    is at stake, and Russia's affinity with the aggressor where it is not a party (else 0), per
+    world."""
 
     kind: str
     severity: float
     regime_at_risk: bool
-    ties_to_aggressor: float
+    ties_to_aggressor: Array | float
 
 
 def russia_willingness(
@@ -44,7 +45,7 @@ def russia_willingness(
       the violence was inter-ethnic and the government itself was not its target);
     - defence of an ally's recognised territory against outside attack (E19; never Karabakh, E12);
     - the alliance's credibility when one of its parties is hit (E14, E20, S003);
-    - minus its working ties with the aggressor, when the aggressor is an outsider (E12, E19);
+    - minus its working ties with the aggressor, when the aggressor is not a party (E12, E19);
     - minus the forces a drained bandwidth no longer leaves free (E18, E19, S004).
     """
     kind, severity, regime_at_risk, ties_to_aggressor = crisis
@@ -53,7 +54,7 @@ def russia_willingness(
     external = kind in ("external_aggression", "insurgent_spillover")
     territory = territory_motive * severity * external
     reputation = reputation_motive * severity * np.asarray(on_party, dtype=float)
-    ties = ties_weight * max(ties_to_aggressor, 0.0)
+    ties = ties_weight * np.maximum(ties_to_aggressor, 0.0)
     return regime + territory + reputation - ties - bandwidth_weight * (1.0 - bandwidth)
 
 
