@@ -128,7 +128,7 @@ def test_appeal_utilities_by_hand():
     sovereign = 3 * 0.25 * 0.4  # 0.3
     bilateral = 8 * 0.4 * 0.5 * 1.0 - 2 - sovereign  # -0.7
     consult = 3 * 0.8 - 2  # 0.4
-    assist = 8 * 0.4 * 0.6 + 1 - 2 - sovereign  # 0.62
+    assist = 8 * 0.4 * 0.6 + 1 * 0.8 - 2 - sovereign  # 0.42
     assert_allclose(u[0], [0.0, bilateral, consult, assist])
 
 

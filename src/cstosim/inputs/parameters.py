@@ -93,10 +93,11 @@ _DECLARED: tuple[Parameter, ...] = (
         "treaty_weight",
         -5,
         5,
-        "utility",
+        "utility/severity",
         "appeal",
-        "net value of an Art. 4 request beyond the help it brings, where the treaty's scope holds: "
-        "the obligation it puts on every member, against the gravity of declaring aggression",
+        "net value of an Art. 4 request beyond the help it brings, where the treaty's scope holds, "
+        "per unit of severity: the obligation it puts on every member, as far as the attack's "
+        "gravity carries the charge of aggression",
         "E17, E19: Art. 4 invoked where it applied, and only for grave attacks (CST Art. 4, M01)",
     ),
     Parameter(

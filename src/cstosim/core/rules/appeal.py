@@ -79,7 +79,9 @@ def appeal_utilities(
 
     The capacity gap times the help expected from each provider; a bilateral appeal counts only as
     far as a patron is at hand (a Russian base, a bilateral treaty: E08, E12); an Art. 4 request
-    binds every member where the treaty applies (E17, E19); consultations are worth the severity
+    binds every member where the treaty applies, as far as the attack's gravity makes the case
+    for declaring aggression (``treaty_weight × severity``: E17 and E19 were grave; a border
+    incident hardly carries the charge); consultations are worth the severity
     alone (CST Art. 2); asking costs, and inviting forces costs a sovereignty-minded state more
     (M09, M13). ``help_expected`` = (from Russia, from the collective); ``admissible`` =
     (Art. 2, Art. 4) for the crisis and this state.
@@ -88,7 +90,7 @@ def appeal_utilities(
     sovereign = sovereignty_weight * sovereignty * need
     bilateral = need_weight * need * help_russia * patron - ask_cost - sovereign
     consult = consult_weight * severity - ask_cost
-    assist = need_weight * need * help_collective + treaty_weight - ask_cost - sovereign
+    assist = need_weight * need * help_collective + treaty_weight * severity - ask_cost - sovereign
     art2, art4 = admissible
     consult = np.where(art2, consult, NOT_ADMISSIBLE)
     assist = np.where(art4, assist, NOT_ADMISSIBLE)
