@@ -98,11 +98,14 @@ def _cmd_params(args: argparse.Namespace) -> None:
 
     pset = _parameter_set(args)
     print(f"# values from parameter set {pset.label}", file=sys.stderr)
+    ranges = {p.name: f"[{p.low:g}, {p.high:g}]" for p in PARAMETERS.values()}
+    wide = max(len(r) for r in ranges.values())
+    unit = max(len(p.unit) for p in PARAMETERS.values())
     for p in PARAMETERS.values():
         value = pset.values[p.name]
         flag = "at bound" if p.at_bound(value) else ""
         print(
-            f"{p.name:<20} {value:>8.4g}  [{p.low:g}, {p.high:g}] {flag:<8} {p.unit:<16}"
+            f"{p.name:<20} {value:>8.4g}  {ranges[p.name]:<{wide}} {flag:<8} {p.unit:<{unit}}"
             f" {pset.name}  {p.meaning}  (source: {p.source})"
         )
 
