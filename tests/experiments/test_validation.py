@@ -93,7 +93,8 @@ event = "support"
 member = "BLR"
 backs = true
 """
-    path = tmp_path / "mini_expected.toml"
+    path = tmp_path / "with_expected" / "mini.toml"  # a scenario file is named after its id
+    path.parent.mkdir()
     path.write_text(text)
     return path
 
@@ -181,7 +182,7 @@ def test_base_rates_from_documented_sets():
 def test_validate_a_scenario_outside_the_scenarios_folder(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    path = shutil.copy(_mini_with_expected(tmp_path), outside / "mine.toml")
+    path = shutil.copy(_mini_with_expected(tmp_path), outside / "mini.toml")
     report = run_validation([path], n_worlds=60, seed=5, out=tmp_path / "val", progress=False)
     assert set(report.table["scenario"]) == {"mini"}
     assert len(report.table) == 5
@@ -194,7 +195,7 @@ def test_validate_a_scenario_outside_the_scenarios_folder(tmp_path):
 
 @pytest.mark.unit
 def test_validate_rejects_a_scenario_without_expected(tmp_path):
-    path = tmp_path / "noexp.toml"
+    path = tmp_path / "mini.toml"
     path.write_text(FIXTURE.read_text().split("[expected]")[0])
     with pytest.raises(UserError, match="no \\[expected\\] block"):
         run_validation([path], n_worlds=10, progress=False)

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .errors import UserError
 from .scenario import MemberCode, MonthStr, Scenario, find_scenario, split_file
-from .schema import Strict, format_validation
+from .schema import Strict, first_repeat, format_validation
 from .vocabulary import CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 
 
@@ -82,7 +82,8 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
     try:
         expected = Expected.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(format_validation(path, exc, prefix="expected")) from None
+        raise UserError(format_validation(path, exc, Expected, prefix="expected")) from None
+    _no_repeats(path, expected)
     crisis_ids = {e.id for e in scenario.events if e.kind in CRISIS_KINDS}
     support_ids = {e.id for e in scenario.events if e.shock == "political_support_request"}
     for c in expected.crisis:
@@ -94,6 +95,22 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
                 f"{path}: expected.support: '{s.event}' is not a political_support_request id"
             )
     return expected
+
+
+def _no_repeats(path: Path, expected: Expected) -> None:
+    """Raise :class:`UserError` for a check given twice: it would count twice in every score."""
+    tables = (
+        ("crisis", [c.event for c in expected.crisis]),
+        ("membership", [(m.member, m.date, m.mode) for m in expected.membership]),
+        ("support", [(s.event, s.member) for s in expected.support]),
+    )
+    for table, keys in tables:
+        twice = first_repeat(keys)
+        if twice:
+            raise UserError(
+                f"{path}: expected.{table}.{twice[0]}: repeats expected.{table}.{twice[1]}; "
+                "give each documented outcome once"
+            )
 
 
 def load_documented(name: str | Path) -> Documented:
