@@ -112,15 +112,17 @@ def run_compare(
     path = find_scenario(scenario)
     sc = load_scenario(path)
     check_changes(changes)
-    out = storage.prepare_output_dir(
-        Path(out) if out else Path("results") / f"compare-{sc.id}-{timestamp()}"
-    )
-    result = compare(sc, changes, n_worlds, seed)
-    with storage.atomic_open(out / "compare.csv") as fh:
-        fh.write(result.table.to_csv(index=False).encode())
-    meta = dict(result.meta, scenario_file=str(path), files=["compare.csv"], **storage.provenance())
-    storage.write_json(meta, out / storage.META)
-    return result, out
+    target = Path(out) if out else Path("results") / f"compare-{sc.id}-{timestamp()}"
+    with storage.output_folder(target) as folder:
+        result = compare(sc, changes, n_worlds, seed)
+        storage.unfinish(folder)
+        with storage.atomic_open(folder / "compare.csv") as fh:
+            fh.write(result.table.to_csv(index=False).encode())
+        meta = dict(
+            result.meta, scenario_file=str(path), files=["compare.csv"], **storage.provenance()
+        )
+        storage.write_json(meta, folder / storage.META)
+    return result, folder
 
 
 def describe_changes(sc_id: str, changes: Mapping[str, float]) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from ..core.model import FactValues
 from ..inputs.errors import UserError
 from ..inputs.expected import Documented, load_documented
 from ..inputs.parameters import ParameterSet, ParamValues
@@ -255,6 +256,7 @@ def run_validation(
     parameters: ParamValues | None = None,
     progress: bool = True,
     parameter_set: ParameterSet | None = None,
+    facts: FactValues | None = None,
 ) -> ValidationReport:
     """Run scenarios (default: every documented one) and score every ``[expected]`` check.
 
@@ -266,7 +268,13 @@ def run_validation(
     frames = []
     for doc in tqdm(documented, desc="validate", unit="scenario", disable=not progress):
         result = simulate(
-            doc.scenario, n_worlds, seed, parameters, log_worlds=0, parameter_set=parameter_set
+            doc.scenario,
+            n_worlds,
+            seed,
+            parameters,
+            facts,
+            log_worlds=0,
+            parameter_set=parameter_set,
         )
         frames.append(score_scenario(doc, result.tables, base))
     table = pd.concat(frames, ignore_index=True)
