@@ -93,10 +93,12 @@ def prepare_output_dir(path: Path) -> Path:
         with open(probe, "xb") as fh:
             fh.write(b"ok")
         probe.unlink()
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
+    except OSError as exc:
+        problem = io_error(path, exc, "cannot write results here")
+        raise UserError(f"{problem.message}; or choose another --out folder") from None
+    except ValueError as exc:  # a NUL character in the path
         raise UserError(
-            f"{path}: cannot write results here ({reason}); choose another --out folder"
+            f"{path}: cannot write results here ({exc}); choose another --out folder"
         ) from None
     return path
 

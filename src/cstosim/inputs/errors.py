@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import difflib
 import errno
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-#: Unicode categories that would break a line or hide text: controls, format characters
-#: (bidirectional overrides, zero-width joiners) and line or paragraph separators.
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
 
 def one_line(text: str) -> str:
-    """``text`` with every control, format and separator character written as an escape."""
+    """``text`` with every character that is not printable written as an escape: controls and
+    line breaks, format characters (bidirectional overrides, zero-width joiners), separators
+    other than the space, unassigned code points."""
     if text.isprintable():
         return text
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in _HIDDEN:
-            out.append(repr(ch)[1:-1])
-        else:
-            out.append(ch)
-    return "".join(out)
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def shown(value: object, limit: int = 60) -> str:
