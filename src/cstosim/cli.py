@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from .inputs.errors import UserError, io_error
+from .inputs.errors import UserError, did_you_mean, io_error
 from .inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, Budget
 
 #: The option that sets each argument of the Python API, to name in error messages.
@@ -52,7 +52,26 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         match = re.fullmatch(r"argument ([^:]+): (.*)", message)
         text = f"{match[1]}: {match[2]}" if match else message
-        raise UserError(f"{text}; see 'cstosim {self.prog.split(' ', 1)[-1]} --help'")
+        command = " ".join(self.prog.split()[1:2])  # the subcommand, if this is its parser
+        raise UserError(f"{text}; see 'cstosim {command + ' ' if command else ''}--help'")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse does, but an unknown option is reported by its command's parser, with
+        the nearest option it has."""
+        known, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = self._command_parser(known)
+            options = [o for a in parser._actions for o in a.option_strings]
+            word = extras[0].split("=", 1)[0]
+            hint = did_you_mean(word, options) if word.startswith("-") else ""
+            parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return known
+
+    def _command_parser(self, known: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action.choices.get(getattr(known, "command", None), self)
+        return self
 
 
 class _Version(argparse.Action):

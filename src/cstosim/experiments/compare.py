@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..inputs.errors import UserError
+from ..inputs.errors import UserError, require_at_least
 from ..inputs.overrides import check_overrides, split_overrides
 from ..inputs.scenario import Scenario, find_scenario, load_scenario
-from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS
+from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, MAX_SEED, MAX_WORLDS
 from . import storage
 from .evaluate import chunks, evaluate
 from .metrics import default_metrics
@@ -68,10 +68,8 @@ def compare(
     """Run ``scenario`` as it is and with ``changes`` (parameters or ``MEMBER.fact`` facts) on the
     same ``n_worlds`` worlds and compare every metric (default: :func:`default_metrics`)."""
     check_changes(changes)
-    if n_worlds < 2:
-        raise UserError(
-            "a paired interval needs at least 2 worlds", argument="n_worlds", value=n_worlds
-        )
+    require_at_least("n_worlds", n_worlds, 2, ": a paired interval needs two", MAX_WORLDS)
+    require_at_least("seed", seed, 0, " integer", MAX_SEED)
     metrics = metrics or default_metrics(scenario)
     situation = scenario
     params, facts = split_overrides(changes)

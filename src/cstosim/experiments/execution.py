@@ -16,6 +16,7 @@ from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 from ..inputs.errors import UserError, require_at_least
+from ..inputs.settings import MAX_WORKERS
 from .orphans import die_with_parent
 
 J = TypeVar("J")
@@ -44,8 +45,8 @@ def safe_process_context() -> BaseContext:
 
 
 def check_workers(workers: int) -> None:
-    """Raise :class:`UserError` unless ``workers`` is at least 1."""
-    require_at_least("workers", workers, 1)
+    """Raise :class:`UserError` unless ``workers`` is at least 1 (and not absurdly many)."""
+    require_at_least("workers", workers, 1, maximum=MAX_WORKERS)
 
 
 @contextmanager

@@ -34,7 +34,13 @@ from ..inputs.scenario import (
     find_scenario,
     load_scenario,
 )
-from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_LOG_WORLDS, DEFAULT_WORLDS
+from ..inputs.settings import (
+    DEFAULT_CHUNK,
+    DEFAULT_LOG_WORLDS,
+    DEFAULT_WORLDS,
+    MAX_SEED,
+    MAX_WORLDS,
+)
 from . import storage
 from .evaluate import (
     Outcome,
@@ -43,7 +49,7 @@ from .evaluate import (
     run_job,
     slice_worlds,
 )
-from .execution import RETRIES, run_jobs, run_with_retries, worker_pool
+from .execution import RETRIES, check_workers, run_jobs, run_with_retries, worker_pool
 
 #: Canonical row order of the per-world tables, so that chunking never shows in the output.
 ROW_ORDER = {
@@ -67,8 +73,8 @@ def check_run_args(
     n_worlds: int, seed: int, chunk_worlds: int, parameters: ParamValues | None
 ) -> None:
     """Raise :class:`UserError` for a run size, seed, chunk or parameter a run cannot take."""
-    require_at_least("n_worlds", n_worlds, 1, "; give a positive number")
-    require_at_least("seed", seed, 0, " integer")
+    require_at_least("n_worlds", n_worlds, 1, "; give a positive number", MAX_WORLDS)
+    require_at_least("seed", seed, 0, " integer", MAX_SEED)
     require_at_least("chunk_worlds", chunk_worlds, 1)
     check_values(parameters)
 
@@ -246,6 +252,7 @@ def run_scenario(
     """
     check_run_args(n_worlds, seed, chunk_worlds, parameters)
     check_overrides(facts)
+    check_workers(workers)
     path = find_scenario(scenario)
     sc = load_scenario(path)
     settings = _Settings(
@@ -283,6 +290,7 @@ def run_batch(
     check_unique_ids(loaded)
     check_run_args(n_worlds, seed, chunk_worlds, parameters)
     check_overrides(facts)
+    check_workers(workers)
     settings = _Settings(
         n_worlds, seed, parameters, facts, chunk_worlds, parameter_set or load_set()
     )

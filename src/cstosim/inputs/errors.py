@@ -67,13 +67,18 @@ class UserError(Exception):
         return str(self)
 
 
-def require_at_least(argument: str, value: int, minimum: int, why: str = "") -> None:
-    """Raise :class:`UserError` for an integer argument below ``minimum``."""
+def require_at_least(
+    argument: str, value: int, minimum: int, why: str = "", maximum: int | None = None
+) -> None:
+    """Raise :class:`UserError` for an integer argument below ``minimum`` (or above
+    ``maximum``)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserError("must be a whole number", argument=argument, value=value)
     if value < minimum:
         text = "non-negative" if minimum == 0 else f"at least {minimum}"
         raise UserError(f"must be {text}{why}", argument=argument, value=value)
+    if maximum is not None and value > maximum:
+        raise UserError(f"must be at most {maximum:,}", argument=argument, value=value)
 
 
 #: What to do about a failed file access, by errno; the default covers the rest.
