@@ -107,7 +107,7 @@ def kill_repeatedly(argv: tuple, cwd: Path, progress) -> int:
 
 
 def test_killed_sweep_leaves_no_process_and_resumes_to_the_same_result(tmp_path):
-    spec = write_spec(tmp_path, points=400, replicates=20, chunk=300)
+    spec = write_spec(tmp_path, points=300, replicates=10, chunk=150)
     reference = api.run_sweep(spec, tmp_path / "reference", progress=False, analyse=False)
     out = tmp_path / "out"
     argv = ("sweep", spec, "--out", out, "--workers", "2", "--quiet", "--no-analysis")
@@ -126,9 +126,9 @@ BATCH = ("kazakhstan_2022", "kgz_tjk_2021", "osh_2010", "armenia_2022", "karabak
 
 def test_killed_batch_leaves_no_process_and_resumes_to_the_same_result(tmp_path):
     scenarios = [SCENARIOS / f"{s}.toml" for s in BATCH[:-1]] + [MINI]
-    settings = ("--worlds", "3000", "--seed", "5", "--chunk", "500", "--quiet", "--no-plot")
+    settings = ("--worlds", "1500", "--seed", "5", "--chunk", "250", "--quiet", "--no-plot")
     reference = runs.run_batch(
-        scenarios, n_worlds=3000, seed=5, chunk_worlds=500, out=tmp_path / "ref", progress=False
+        scenarios, n_worlds=1500, seed=5, chunk_worlds=250, out=tmp_path / "ref", progress=False
     )
     out = tmp_path / "out"
     argv = ("batch", *scenarios, *settings, "--workers", "2", "--out", out)
