@@ -10,6 +10,7 @@ the folder's ``meta.json``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from .experiments import storage
@@ -130,7 +131,9 @@ def plot_results(path: str | Path) -> list[Path]:
     """Draw the figures of a run or batch folder from its files alone."""
     from .plots.runs import plot_path
 
-    return plot_path(Path(path))
+    path = Path(path)
+    with storage.folder_lock(path) if path.is_dir() else nullcontext():
+        return plot_path(path)
 
 
 def run_sweep(

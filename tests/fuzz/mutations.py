@@ -354,7 +354,8 @@ def m_spec_rule(draw, doc: Doc, kind: str):
     return out, f"spec rule {why}: {where} = {new!r}", why
 
 
-SCENARIO_MUTATIONS: tuple[Mutation, ...] = (
+#: Mutations that apply to any TOML input; each format adds its own broken rules.
+ANY_INPUT: tuple[Mutation, ...] = (
     m_retype,
     m_text,
     m_number,
@@ -363,19 +364,9 @@ SCENARIO_MUTATIONS: tuple[Mutation, ...] = (
     m_new_field,
     m_enum,
     m_repeat,
-    m_rule,
 )
-SPEC_MUTATIONS: tuple[Mutation, ...] = (
-    m_retype,
-    m_text,
-    m_number,
-    m_drop,
-    m_unknown_field,
-    m_new_field,
-    m_enum,
-    m_repeat,
-    m_spec_rule,
-)
+SCENARIO_MUTATIONS: tuple[Mutation, ...] = (*ANY_INPUT, m_rule)
+SPEC_MUTATIONS: tuple[Mutation, ...] = (*ANY_INPUT, m_spec_rule)
 
 
 def _text_mutation(draw, text: str) -> Mutant:

@@ -176,6 +176,16 @@ class Event(Strict):
         return self
 
 
+def _dated(entry: Strict) -> str | None:
+    """The date from which an override holds, for files whose overrides may carry one."""
+    return getattr(entry, "date", None)
+
+
+def _fact_name(key: tuple[str, str, str | None]) -> str:
+    owner, field, when = key
+    return f"{owner}.{field}" + (f" from {when}" if when else "")
+
+
 class Scenario(Strict):
     """A validated scenario file."""
 
@@ -227,9 +237,10 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _one_value_per_fact(self) -> Scenario:
+        # a fact may change at a date (an entry's optional ``date``): one value per fact and date
         for table, keys, name in (
-            ("facts", [(f.member, f.field) for f in self.facts], lambda k: ".".join(k)),
-            ("world", [w.field for w in self.world], lambda k: f"world.{k}"),
+            ("facts", [(f.member, f.field, _dated(f)) for f in self.facts], _fact_name),
+            ("world", [("world", w.field, _dated(w)) for w in self.world], _fact_name),
         ):
             twice = first_repeat(keys)
             if twice:
@@ -247,7 +258,7 @@ class Scenario(Strict):
                 raise ValueError(
                     f"affinity.{i}: '{pair.a}' paired with itself; name two different actors"
                 )
-        twice = first_repeat(frozenset((p.a, p.b)) for p in self.affinity)
+        twice = first_repeat((frozenset((p.a, p.b)), _dated(p)) for p in self.affinity)
         if twice:
             i, first = twice
             p = self.affinity[i - 1]
