@@ -128,7 +128,15 @@ def test_documented_outcome_given_twice_is_refused(tmp_path):
     block = TEXT[TEXT.index("[[expected.crisis]]") :].split("\n\n")[0] + "\n\n"
     text = edited("[[expected.crisis]]", block + "[[expected.crisis]]")
     message = refusal(write(tmp_path, text))
-    assert "expected.crisis.2: repeats expected.crisis.1" in message
+    assert "expected.crisis.2: repeats or contradicts expected.crisis.1" in message
+
+
+def test_two_statuses_held_at_one_date_contradict(tmp_path):
+    block = '[[expected.membership]]\nmember = "KGZ"\nstatus = "{s}"\ndate = "2023-12"\n'
+    block += 'mode = "holds"\n\n'
+    text = TEXT + "\n" + block.format(s="active") + block.format(s="frozen")
+    message = refusal(write(tmp_path, text))
+    assert "expected.membership.2: repeats or contradicts expected.membership.1" in message
 
 
 def test_a_what_if_has_no_expected_block(tmp_path):

@@ -97,19 +97,27 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
     return expected
 
 
+def _membership_key(m: ExpectedMembership) -> tuple:
+    """What makes two status checks the same: a status held at a date is one fact whatever the
+    status (two would contradict); an entry into a status is the whole check."""
+    if m.mode == "holds":
+        return (m.member, m.date, "holds")
+    return (m.member, m.status, m.date, m.tolerance_months, m.from_status, "enters")
+
+
 def _no_repeats(path: Path, expected: Expected) -> None:
     """Raise :class:`UserError` for a check given twice: it would count twice in every score."""
     tables = (
         ("crisis", [c.event for c in expected.crisis]),
-        ("membership", [(m.member, m.date, m.mode) for m in expected.membership]),
+        ("membership", [_membership_key(m) for m in expected.membership]),
         ("support", [(s.event, s.member) for s in expected.support]),
     )
     for table, keys in tables:
         twice = first_repeat(keys)
         if twice:
             raise UserError(
-                f"{path}: expected.{table}.{twice[0]}: repeats expected.{table}.{twice[1]}; "
-                "give each documented outcome once"
+                f"{path}: expected.{table}.{twice[0]}: repeats or contradicts "
+                f"expected.{table}.{twice[1]}; give each documented outcome once"
             )
 
 
