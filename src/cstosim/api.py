@@ -80,8 +80,8 @@ def check_files(paths: Sequence[str | Path]) -> list[tuple[Path, str | None]]:
         try:
             scenario = _check_one(path)
             if scenario is not None:
-                check_unique_ids([(seen.get(scenario.id, path), scenario), (path, scenario)])
-                seen.setdefault(scenario.id, path)
+                first = seen.setdefault(scenario.id, path)
+                check_unique_ids([(first, scenario), (path, scenario)])
         except UserError as exc:
             report.append((path, str(exc)))
         else:

@@ -111,3 +111,14 @@ def test_a_closed_pipe_ends_quietly():
     )
     assert len(done.stdout.splitlines()) == 1
     assert done.stderr == "", done.stderr
+
+
+@pytest.mark.e2e
+def test_a_hostile_parameter_set_file_is_one_line(tmp_path, capsys):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"name": "x", "values": ' + "[" * 5000 + "]" * 5000 + "}")
+    endless = tmp_path / "endless.json"
+    endless.symlink_to("/dev/zero")
+    for path, said in ((deep, "nested too deep"), (endless, "not a regular file")):
+        code, _, err = run(capsys, "params", "--parameters", path)
+        assert code == 2 and len(err) == 1 and said in err[0], err

@@ -22,6 +22,7 @@ from cstosim.core.model import AllianceModel
 from cstosim.experiments.samplers import sample
 from cstosim.experiments.sweep import ChunkJob, evaluate_chunk, plan_chunks
 from cstosim.experiments.sweep_spec import load_spec
+from cstosim.inputs.errors import UserError
 from cstosim.inputs.expected import parse_expected
 from cstosim.inputs.scenario import split_file
 from tests.fuzz.conftest import tally
@@ -52,8 +53,6 @@ def answer(suite: str, path: Path, invalid: str | None, load) -> object | None:
     try:
         loaded = load(path)
     except Exception as exc:
-        from cstosim.inputs.errors import UserError
-
         if not isinstance(exc, UserError):
             counts["tracebacks"] += 1
             raise

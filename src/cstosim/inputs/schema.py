@@ -111,13 +111,15 @@ def first_repeat(keys: Iterable[object]) -> tuple[int, int] | None:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read_bytes(path: Path, what: str, missing_fix: str) -> bytes:
+def read_limited(path: Path, what: str, missing_fix: str) -> bytes:
+    """A regular file's bytes, at most :data:`MAX_BYTES`; any problem is a one-line
+    :class:`UserError` (a missing file gets ``missing_fix``)."""
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise UserError(f"{path}: is a folder, not a {what} file; name a .toml file")
+            raise UserError(f"{path}: is a folder, not a {what} file; name the file")
         if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{path}: not a regular file; name a {what} file (.toml)")
+            raise UserError(f"{path}: not a regular file; name a {what} file")
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
@@ -155,7 +157,7 @@ def _shape_problem(raw: dict) -> str | None:
 def read_toml(path: Path, what: str, missing_fix: str) -> dict:
     """A TOML file's contents; any problem reading it raises a one-line :class:`UserError`."""
     path = Path(path)
-    data = _read_bytes(path, what, missing_fix)
+    data = read_limited(path, what, missing_fix)
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
