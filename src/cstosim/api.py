@@ -18,11 +18,18 @@ from .experiments.calibration import install_set, parameter_space
 from .experiments.calibration import run_calibration as _calibrate
 from .experiments.compare import Comparison, describe_changes
 from .experiments.compare import run_compare as _compare
-from .experiments.runs import SimulationResult, run_batch, run_scenario, simulate
+from .experiments.runs import (
+    SimulationResult,
+    check_run_args,
+    run_batch,
+    run_scenario,
+    simulate,
+)
 from .experiments.sweep import compute_sweep
 from .experiments.validation import ValidationReport
 from .experiments.validation import run_validation as _validate
 from .inputs.errors import UserError
+from .inputs.overrides import check_overrides
 from .inputs.parameters import ParameterSet, ParamValues, parse_set
 from .inputs.scenario import Scenario, check_unique_ids, find_scenario, load_scenario
 from .inputs.settings import DEFAULT_WORLDS, Budget
@@ -201,6 +208,8 @@ def run_validation(
 ) -> ValidationReport:
     """Score scenarios against their documented outcomes; with ``out``, write and plot (holding
     the folder's lock). ``facts`` changes member or world facts in every scenario."""
+    check_run_args(n_worlds, seed, 1, parameters)  # before any folder or progress bar
+    check_overrides(facts)
     if out is None:
         return _validate(files, n_worlds, seed, None, parameters, progress, parameter_set, facts)
     from .plots.validation import plot_validation

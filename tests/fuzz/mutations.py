@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -291,24 +292,42 @@ def m_repeat(draw, doc: Doc, kind: str):
     return out, f"repeat an entry of {where}", "a repeated or contradicting entry"
 
 
+def _entries(doc: Doc, key: str) -> list[tuple[int, dict]]:
+    """The tables of array ``key``, if an earlier mutation left it an array of tables."""
+    value = doc.get(key, [])
+    return (
+        [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def _table(doc: Doc, key: str) -> dict:
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _event_rules(doc: Doc) -> list[tuple[Where, Any, str]]:
     options: list[tuple[Where, Any, str]] = []
-    for i, e in enumerate(doc.get("events", [])):
+    for i, e in _entries(doc, "events"):
         if e.get("kind") != "policy_shock":
             options.append((("events", i, "source"), e.get("target"), "source = target"))
         if e.get("kind") != "internal_unrest":
             options.append((("events", i, "framed_foreign"), True, "framing outside unrest"))
-    for i, pair in enumerate(doc.get("affinity", [])):
+    for i, pair in _entries(doc, "affinity"):
         options.append((("affinity", i, "b"), pair.get("a"), "a self-pair"))
     return options
 
 
 def _status_rules(doc: Doc) -> list[tuple[Where, Any, str]]:
-    if len(periods_at(doc.get("scenario", {}).get("start", ""))) != 1:
+    start = _table(doc, "scenario").get("start")
+    if not (isinstance(start, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", start)):
+        return []
+    if len(periods_at(start)) != 1:
         return []  # a month of change allows either side
     return [
         (("members", member), other, "a status against history")
-        for member, status in doc.get("members", {}).items()
+        for member, status in _table(doc, "members").items()
         for other in ("active", "frozen", "withdrawn")
         if other != status
     ]
@@ -317,19 +336,26 @@ def _status_rules(doc: Doc) -> list[tuple[Where, Any, str]]:
 def m_rule(draw, doc: Doc, kind: str):
     """One of the cross-field rules of a scenario broken on purpose: refused."""
     options = _event_rules(doc) + _status_rules(doc)
-    if doc.get("expected") is None and "scenario" in doc:
-        block = {"crisis": [{"event": "x", "request": "none", "response": ["none"]}]}
-        options.append((("expected",), block, "[expected] in a what-if"))
-    if "expected" in doc:
-        options.append((("scenario", "hypothetical"), True, "[expected] in a what-if"))
-    options.append((("scenario", "id"), "renamed_" + str(draw(st.integers(0, 99))), "id != file"))
+    if _table(doc, "scenario"):
+        if doc.get("expected") is None:
+            block = {"crisis": [{"event": "x", "request": "none", "response": ["none"]}]}
+            options.append((("expected",), block, "[expected] in a what-if"))
+        else:
+            options.append((("scenario", "hypothetical"), True, "[expected] in a what-if"))
+        renamed = "renamed_" + str(draw(st.integers(0, 99)))
+        options.append((("scenario", "id"), renamed, "id != file"))
+    if not options:
+        return None
     where, new, why = draw(st.sampled_from(options))
     return put(doc, where, new), f"rule {why}: {where} = {new!r}", why
 
 
 def m_spec_rule(draw, doc: Doc, kind: str):
     """One of the sweep-spec rules broken on purpose: refused."""
-    names = list(doc.get("parameters", {}))
+    names = list(_table(doc, "parameters"))
+    sweep, metrics = _table(doc, "sweep"), _entries(doc, "metrics")
+    if not (names and sweep and metrics):
+        return None
     options: list[tuple[Where, Any, str]] = [
         (("sweep", "heatmap"), [names[0], names[0]], "heatmap = [x, x]"),
         (("sweep", "points"), 1, "a design too small"),
@@ -338,18 +364,18 @@ def m_spec_rule(draw, doc: Doc, kind: str):
         (("parameters", names[0]), ["0", 1.0], "string bounds"),
         (("parameters", names[0]), [1.0, 0.0], "reversed bounds"),
     ]
-    if doc["sweep"].get("sampler") in ("sobol", "morris"):
+    if sweep.get("sampler") in ("sobol", "morris"):
         options.append((("sweep", "points"), 1, "a design too small"))
-    if doc["sweep"].get("sampler") == "sobol":
+    if sweep.get("sampler") == "sobol":
         options.append((("sweep", "points"), 8, "a design too small"))
-    metric = doc["metrics"][0]["name"]
+    metric = metrics[0][1].get("name", "m")
     for threshold in (float("nan"), float("inf"), float("-inf")):
         options.append((("prim",), {"metric": metric, "threshold": threshold}, "a threshold"))
     where, new, why = draw(st.sampled_from(options))
     out = put(doc, where, new) if where[0] in doc or len(where) == 1 else None
     if out is None:
         return None
-    if why == "a design too small" and doc["sweep"].get("sampler") in ("lhs",):
+    if why == "a design too small" and sweep.get("sampler") not in ("sobol", "morris", "grid"):
         return None  # an LHS of one point is small but analysable
     return out, f"spec rule {why}: {where} = {new!r}", why
 
