@@ -87,6 +87,13 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _path(text: str) -> Path:
+    """A path option's value; an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a path, not an empty string")
+    return Path(text)
+
+
 def parse_set_items(items: list[str] | None) -> dict[str, float]:
     """``NAME=VALUE`` pairs as given to ``--set`` (names are checked by the library)."""
     out: dict[str, float] = {}
@@ -311,7 +318,7 @@ def _cmd_schema(args: argparse.Namespace) -> None:
 def _input_parsers(sub) -> None:
     """``check`` and ``schema``: the input formats, without running anything."""
     chk = sub.add_parser("check", help="check scenario files and sweep specs without running them")
-    chk.add_argument("files", nargs="+", type=Path, help="scenario files and sweep specs (.toml)")
+    chk.add_argument("files", nargs="+", type=_path, help="scenario files and sweep specs (.toml)")
     chk.set_defaults(func=_cmd_check)
     sch = sub.add_parser("schema", help="print the JSON Schema of an input format, for editors")
     sch.add_argument("kind", choices=("scenario", "sweep"), help="which format")
@@ -347,7 +354,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=None,
         help="output folder (default: results/<scenario>-<time> for run, "
         "results/batch-<time> for batch)",
@@ -376,13 +383,13 @@ def _validate_parser(sub) -> None:
     )
     val.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     val.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/validation-<time>)"
+        "--out", type=_path, default=None, help="output folder (default: results/validation-<time>)"
     )
     _add_set_option(val)
     _add_parameters_option(val)
     val.add_argument(
         "--readme",
-        type=Path,
+        type=_path,
         default=None,
         help="rewrite the validation table between the markers of this README (default: none)",
     )
@@ -431,7 +438,10 @@ def _calibrate_parser(sub) -> None:
         help="also install the fitted set in the package and make it the set in force",
     )
     cal.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/calibration-<time>)"
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/calibration-<time>)",
     )
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.set_defaults(func=_cmd_calibrate)
@@ -439,9 +449,14 @@ def _calibrate_parser(sub) -> None:
 
 def _sweep_parser(sub) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep spec (docs/sweeps.md)")
-    sw.add_argument("spec", type=Path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml")
     sw.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/sweeps/<spec name>)"
+        "spec", type=_path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml"
+    )
+    sw.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/sweeps/<spec name>)",
     )
     sw.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     sw.add_argument(
@@ -469,7 +484,7 @@ def _compare_parser(sub) -> None:
     cmp.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     cmp.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=None,
         help="output folder (default: results/compare-<scenario>-<time>)",
     )

@@ -69,6 +69,7 @@ def test_set_takes_facts_in_run_batch_and_validate(tmp_path, capsys):
         (("sweep",), "the following arguments are required: spec"),
         (("schema", "scenaro"), "invalid choice: 'scenaro'"),
         (("run", "a\nb"), "a\\nb: unknown scenario"),
+        (("run", MINI, "--out", ""), "--out: give a path, not an empty string"),
     ],
 )
 def test_bad_arguments_are_one_line(tmp_path, capsys, argv, said):

@@ -9,6 +9,7 @@ hundred examples; the slow tier thousands (its counts print at the end of the ru
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -199,6 +200,7 @@ def command_lines(draw, folder: Path) -> list[str]:
 def check_command(tmp_path_factory, capsys, draw_argv) -> None:
     folder = tmp_path_factory.mktemp("c")
     argv = draw_argv(folder)
+    os.chdir(folder)  # a relative --out lands here, not in the work tree
     counts = tally("command lines")
     counts["tried"] += 1
     code = cli_main(argv)
@@ -218,16 +220,22 @@ def check_command(tmp_path_factory, capsys, draw_argv) -> None:
     counts["refused in one line"] += 1
 
 
+@pytest.fixture
+def home(monkeypatch):
+    """The test's working folder, restored after it (each example moves into its own)."""
+    monkeypatch.chdir(os.getcwd())
+
+
 @settings(max_examples=CLI_FAST, **COMMON)
 @given(data=st.data())
-def test_hostile_command_lines_fast(tmp_path_factory, capsys, data):
+def test_hostile_command_lines_fast(tmp_path_factory, capsys, home, data):
     check_command(tmp_path_factory, capsys, lambda f: data.draw(command_lines(f)))
 
 
 @pytest.mark.slow
 @settings(max_examples=CLI_SLOW, **COMMON)
 @given(data=st.data())
-def test_hostile_command_lines(tmp_path_factory, capsys, data):
+def test_hostile_command_lines(tmp_path_factory, capsys, home, data):
     check_command(tmp_path_factory, capsys, lambda f: data.draw(command_lines(f)))
 
 
