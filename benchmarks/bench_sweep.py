@@ -89,11 +89,11 @@ SAMPLE_EVERY_S = 0.05
 #: The inputs and metrics of ``sweeps/armenia_exit_lhs.toml``; the metrics that name a crisis or a
 #: date are kept only where the scenario has them (``armenia_2022`` ends in 2022-12).
 PARAMETERS = """\
-russia_interest = [0.0, 10.0]
+territory_motive = [0.0, 12.0]
 bandwidth_weight = [0.0, 10.0]
 war_burden = [0.0, 1.0]
-cost_outside = [0.0, 10.0]
-value_dependency = [0.0, 10.0]
+outside_weight = [0.0, 20.0]
+dependency_weight = [0.0, 20.0]
 "ARM.dependency" = [0.0, 1.0]
 """
 METRICS = {

@@ -56,7 +56,7 @@ def test_a_dict_scenario_with_a_bad_field_is_one_line() -> None:
     raw = tomllib.loads(MINI.read_text(encoding="utf-8"))
     raw.pop("expected", None)
     raw["events"][0]["severity"] = 2.0
-    with pytest.raises(UserError, match=r"scenario \(a dict\): events\.0\.severity"):
+    with pytest.raises(UserError, match=r"scenario \(a dict\): events\.1\.severity"):
         api.simulate(raw, n_worlds=5)
 
 

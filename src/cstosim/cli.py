@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from .inputs.errors import UserError
+from .inputs.errors import UserError, did_you_mean, io_error
 from .inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, Budget
 
 #: The option that sets each argument of the Python API, to name in error messages.
@@ -30,13 +30,48 @@ OPTIONS = {
 }
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that shows every option's default, unless its text already states it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        quiet = action.default in (None, False, argparse.SUPPRESS) or not action.option_strings
+        if quiet or "default" in text:
+            return text
+        return f"{text} (default: {action.default})"
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line naming the option (not the whole usage text)."""
+    """argparse, but a usage error is one line naming the option (not the whole usage text), and
+    help shows the defaults."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         match = re.fullmatch(r"argument ([^:]+): (.*)", message)
         text = f"{match[1]}: {match[2]}" if match else message
-        raise UserError(f"{text}; see 'cstosim {self.prog.split(' ', 1)[-1]} --help'")
+        command = " ".join(self.prog.split()[1:2])  # the subcommand, if this is its parser
+        raise UserError(f"{text}; see 'cstosim {command + ' ' if command else ''}--help'")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse does, but an unknown option is reported by its command's parser, with
+        the nearest option it has."""
+        known, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = self._command_parser(known)
+            options = [o for a in parser._actions for o in a.option_strings]
+            word = extras[0].split("=", 1)[0]
+            hint = did_you_mean(word, options) if word.startswith("-") else ""
+            parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return known
+
+    def _command_parser(self, known: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action.choices.get(getattr(known, "command", None), self)
+        return self
 
 
 class _Version(argparse.Action):
@@ -50,6 +85,13 @@ class _Version(argparse.Action):
 
         print(f"cstosim {cstosim.__version__}")
         parser.exit()
+
+
+def _path(text: str) -> Path:
+    """A path option's value; an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a path, not an empty string")
+    return Path(text)
 
 
 def parse_set_items(items: list[str] | None) -> dict[str, float]:
@@ -68,20 +110,26 @@ def parse_set_items(items: list[str] | None) -> dict[str, float]:
 
 def _parameter_set(args: argparse.Namespace):
     from .inputs.parameters import load_set
+    from .inputs.schema import read_limited
 
-    return load_set(getattr(args, "parameters", None))
+    name = getattr(args, "parameters", None)
+    if name and name.endswith(".json"):  # a file: a regular one, of a sane size
+        read_limited(Path(name), "parameter set", "check the path or name a shipped set")
+    try:
+        return load_set(name)
+    except RecursionError:
+        raise UserError(f"{name}: nested too deep to be a parameter set; check the file") from None
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float]:
     return parse_set_items(args.set)
 
 
-def _parameters_only(args: argparse.Namespace) -> dict[str, float]:
-    from .inputs.parameters import check_values
+def _split_changes(args: argparse.Namespace) -> tuple[dict, dict]:
+    """``--set`` as (parameters, facts), each checked."""
+    from .inputs.overrides import split_overrides
 
-    changes = _changes(args)
-    check_values(changes)
-    return changes
+    return split_overrides(_changes(args))
 
 
 def _cmd_list(args: argparse.Namespace) -> None:
@@ -113,16 +161,18 @@ def _cmd_params(args: argparse.Namespace) -> None:
 def _cmd_run(args: argparse.Namespace) -> None:
     from . import api
 
+    parameters, facts = _split_changes(args)
     out = api.run_scenario(
         args.scenario,
         args.worlds,
         args.seed,
         args.out,
-        _parameters_only(args),
+        parameters,
         args.workers,
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
+        facts=facts,
     ).path
     print(f"results: {out}")
     if not args.no_plot:
@@ -133,16 +183,18 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _cmd_batch(args: argparse.Namespace) -> None:
     from . import api
 
+    parameters, facts = _split_changes(args)
     out = api.run_batch(
         args.scenarios or None,
         args.worlds,
         args.seed,
         args.out,
-        _parameters_only(args),
+        parameters,
         args.workers,
         args.chunk,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
+        facts=facts,
     ).path
     print(f"results: {out}")
     if not args.no_plot:
@@ -206,14 +258,16 @@ def _cmd_validate(args: argparse.Namespace) -> None:
         _cmd_loo(args)
         return
     out = args.out or Path("results") / f"validation-{timestamp()}"
+    parameters, facts = _split_changes(args)
     report = api.run_validation(
         args.files or None,
         args.worlds,
         args.seed,
         out,
-        _parameters_only(args),
+        parameters,
         progress=not args.quiet,
         parameter_set=_parameter_set(args),
+        facts=facts,
     )
     table = report.table
     for row in table[table["scored"] & ~table["modal_model"]].itertuples():
@@ -346,7 +400,10 @@ def _workbench_parsers(sub) -> None:
     new = sub.add_parser("new", help="scaffold a scenario file from an existing one")
     new.add_argument("scenario_id", help="the new scenario's id (lower case, digits, _)")
     new.add_argument(
-        "--from", dest="source", required=True, help="the scenario to start from: an id or a file"
+        "--from",
+        dest="source",
+        required=True,
+        help="the scenario to start from: an id or a file (required; no default)",
     )
     new.add_argument(
         "--scenarios-dir",
@@ -368,6 +425,47 @@ def _workbench_parsers(sub) -> None:
     dash.set_defaults(func=_cmd_dashboard)
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from . import api
+
+    failed = 0
+    for path, problem in api.check_files(args.files):
+        if problem is None:
+            print(f"OK {path}")
+        else:
+            print(f"cstosim: error: {problem}", file=sys.stderr)
+            failed += 1
+    return 2 if failed else 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> None:
+    import json
+
+    from . import api
+
+    print(json.dumps(api.json_schema(args.kind), indent=2, ensure_ascii=False))
+
+
+def _input_parsers(sub) -> None:
+    """``check`` and ``schema``: the input formats, without running anything."""
+    chk = sub.add_parser("check", help="check scenario files and sweep specs without running them")
+    chk.add_argument("files", nargs="+", type=_path, help="scenario files and sweep specs (.toml)")
+    chk.set_defaults(func=_cmd_check)
+    sch = sub.add_parser("schema", help="print the JSON Schema of an input format, for editors")
+    sch.add_argument("kind", choices=("scenario", "sweep"), help="which format")
+    sch.set_defaults(func=_cmd_schema)
+
+
+def _add_set_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="change a global parameter (see 'cstosim params') or a fact, MEMBER.fact or "
+        "world.fact, e.g. KAZ.dependency=0.2; repeatable (default: no change)",
+    )
+
+
 def _add_parameters_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--parameters",
@@ -385,13 +483,14 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         help=f"worlds (replicates) per scenario (default {DEFAULT_WORLDS})",
     )
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--out", type=Path, default=None, help="output folder")
     p.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="override a global parameter (see 'cstosim params')",
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/<scenario>-<time> for run, "
+        "results/batch-<time> for batch)",
     )
+    _add_set_option(p)
     _add_parameters_option(p)
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     p.add_argument(
@@ -410,7 +509,9 @@ def _drivers_parser(sub) -> None:
     )
     drv.add_argument("--worlds", type=int, default=1000, help="worlds per point (default 1000)")
     drv.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    drv.add_argument("--out", type=Path, default=None, help="output folder")
+    drv.add_argument(
+        "--out", type=_path, default=None, help="output folder (default: results/drivers-<time>)"
+    )
     drv.add_argument(
         "--term",
         action="append",
@@ -431,25 +532,23 @@ def _validate_parser(sub) -> None:
         help=f"worlds per scenario (default {DEFAULT_WORLDS})",
     )
     val.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    val.add_argument("--out", type=Path, default=None, help="output folder")
     val.add_argument(
-        "--set", action="append", metavar="NAME=VALUE", help="override a global parameter"
+        "--out", type=_path, default=None, help="output folder (default: results/validation-<time>)"
     )
+    _add_set_option(val)
     _add_parameters_option(val)
     val.add_argument(
         "--readme",
-        type=Path,
+        type=_path,
         default=None,
-        help="rewrite the validation section between the markers of this README",
+        help="rewrite the validation section between the markers of this README (default: none)",
     )
     val.add_argument(
         "--loo",
         action="store_true",
         help="leave-one-crisis-out instead: refit without each crisis's outcome (minutes)",
     )
-    val.add_argument(
-        "--workers", type=int, default=1, help="worker processes for --loo folds (default 1)"
-    )
+    val.add_argument("--workers", type=int, default=1, help="worker processes for --loo folds")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=_cmd_validate)
 
@@ -494,23 +593,34 @@ def _calibrate_parser(sub) -> None:
         action="store_true",
         help="also install the fitted set in the package and make it the set in force",
     )
-    cal.add_argument("--out", type=Path, default=None, help="output folder")
+    cal.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/calibration-<time>)",
+    )
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.set_defaults(func=_cmd_calibrate)
 
 
 def _sweep_parser(sub) -> None:
     sw = sub.add_parser("sweep", help="run a parameter sweep spec (docs/sweeps.md)")
-    sw.add_argument("spec", type=Path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml")
     sw.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/sweeps/<spec name>)"
+        "spec", type=_path, help="sweep spec (.toml), e.g. sweeps/armenia_exit_lhs.toml"
+    )
+    sw.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/sweeps/<spec name>)",
     )
     sw.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     sw.add_argument(
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="run chunks on a Dask cluster (tcp://HOST:8786), or 'local' to start one here",
+        help="run chunks on a Dask cluster (tcp://HOST:8786), or 'local' to start one here "
+        "(default: local worker processes)",
     )
     sw.add_argument("--no-analysis", action="store_true", help="skip indices, PRIM and plots")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -528,14 +638,10 @@ def _compare_parser(sub) -> None:
         dest="variant",
         metavar="SCENARIO",
         default=None,
-        help="run this scenario (id or .toml) as the variant, on the same worlds",
+        help="run this scenario (id or .toml) as the variant, on the same worlds (default: the "
+        "scenario itself, with the --set changes)",
     )
-    cmp.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="a parameter (see 'cstosim params') or a fact MEMBER.fact / world.fact to change",
-    )
+    _add_set_option(cmp)
     cmp.add_argument(
         "--worlds",
         type=int,
@@ -543,7 +649,12 @@ def _compare_parser(sub) -> None:
         help=f"paired worlds (default {DEFAULT_WORLDS})",
     )
     cmp.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    cmp.add_argument("--out", type=Path, default=None, help="output folder")
+    cmp.add_argument(
+        "--out",
+        type=_path,
+        default=None,
+        help="output folder (default: results/compare-<scenario>-<time>)",
+    )
     cmp.add_argument("--no-plot", action="store_true", help="skip the difference chart")
     cmp.set_defaults(func=_cmd_compare)
 
@@ -556,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenarios-dir",
         action=_ScenariosDir,
         metavar="DIR",
-        help="a folder of your own scenarios, searched for ids first (or $CSTOSIM_SCENARIOS)",
+        help="a folder of your own scenarios, searched for ids first (default: $CSTOSIM_SCENARIOS)",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
@@ -571,6 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("scenarios", nargs="*", help="scenario ids or paths (default: all)")
     _run_options(batch)
     batch.set_defaults(func=_cmd_batch)
+    _input_parsers(sub)
     _validate_parser(sub)
     _calibrate_parser(sub)
     _sweep_parser(sub)
@@ -580,18 +692,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one ``cstosim`` command; returns the exit code (2 for bad input)."""
+    """Run one ``cstosim`` command; returns the exit code (2 for bad input or a failed file
+    access, 130 when interrupted, 141 when the reader of the output went away)."""
     try:
         args = build_parser().parse_args(argv)
-        args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
     except UserError as exc:
         print(f"cstosim: error: {exc.shown_with(OPTIONS)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `cstosim list | head`: the reader has all it wanted
+        _silence_stdout()
+        return 141
+    except OSError as exc:  # a file access the layers below did not name: still one line
+        where = exc.filename if exc.filename is not None else "cstosim"
+        print(f"cstosim: error: {io_error(where, exc, 'file access failed')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cstosim: interrupted; finished results are kept on disk", file=sys.stderr)
         return 130
-    return 0
+    return code or 0
 
 
 def run() -> None:

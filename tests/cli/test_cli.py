@@ -513,9 +513,9 @@ def _says(message: str, parts: list[str], work: Path) -> None:
 #: case -> what the message must contain: the file or option, the field, the bad value, the fix.
 BAD_INPUT = {
     "malformed": ["{work}/bad/malformed.toml", "malformed TOML", "line 2", "fix the syntax"],
-    "fact_member": ["{work}/bad/fact_member.toml", "facts.0.member", "'XXX'", "use one of RUS"],
-    "severity": ["{work}/bad/severity.toml", "events.0.severity", "1.5", "less than or equal to 1"],
-    "kind": ["{work}/bad/kind.toml", "events.0.kind", "'alien_invasion'", "internal_unrest"],
+    "fact_member": ["{work}/bad/fact_member.toml", "facts.1.member", "'XXX'", "use one of RUS"],
+    "severity": ["{work}/bad/severity.toml", "events.1.severity", "1.5", "must be at most 1"],
+    "kind": ["{work}/bad/kind.toml", "events.1.kind", "'alien_invasion'", "internal_unrest"],
     "missing_file": ["/nonexistent.toml", "no such scenario file", "cstosim list"],
     "unknown_id": ["no_such_scenario_id", "unknown scenario", "kazakhstan_2022"],
     "unwritable": ["{work}/a_regular_file/sub", "cannot write results", "another --out"],
@@ -622,5 +622,5 @@ def test_invalid_event_month_names_the_field(tmp_path: Path) -> None:
         _edit(MINI.read_text(encoding="utf-8"), 'date = "2022-09-13"', 'date = "2022-13"'),
         encoding="utf-8",
     )
-    with pytest.raises(UserError, match=r"events\.3\.date"):
+    with pytest.raises(UserError, match=r"events\.4\.date"):
         load_scenario(path)

@@ -194,7 +194,7 @@ appeal = true
         ('response = ["none", "consultations"]', "list adjacent rungs only"),
         ('response = ["none", "none"]', "list each once"),
         ('russia = ["words", "troops"]', "list adjacent rungs only"),
-        ('row = "X17"', "expected.crisis.0.row"),
+        ('row = "X17"', "expected.crisis.1.row"),
     ],
 )
 def test_rung_sets_must_be_adjacent_and_rows_well_formed(tmp_path, field, fix):
@@ -223,7 +223,7 @@ response = ["none"]
 )
 def test_membership_checks_outside_the_run_are_refused(tmp_path, entry, field, shown):
     text = f'[[expected.membership]]\nmember = "ARM"\nstatus = "frozen"\n{entry}\n'
-    with pytest.raises(UserError, match=f"expected.membership\\[0\\].{field}: .*{shown}"):
+    with pytest.raises(UserError, match=f"expected.membership.1.{field}: .*{shown}"):
         load_documented(write_file(tmp_path, "bad", text))
 
 

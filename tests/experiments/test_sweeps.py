@@ -127,6 +127,18 @@ BAD = [
     ('date = "2022-06"', 'date = "2031-06"', "outside 2022-01..2023-12"),
     ("replicates = 10", "replicates = 0", "replicates"),
     ("seed = 4", "seed = 4\nworkers = 2", "workers"),
+    # designs too small for their analysis, and values a lax reader would convert
+    ('sampler = "lhs"\npoints = 12', 'sampler = "sobol"\npoints = 1', "at least 16"),
+    ('sampler = "lhs"\npoints = 12', 'sampler = "sobol"\npoints = 8', "at least 16"),
+    ('sampler = "lhs"\npoints = 12', 'sampler = "morris"\npoints = 1', "at least 2"),
+    ("seed = 4", 'seed = 4\nheatmap = ["war_burden", "war_burden"]', "two different"),
+    ("war_burden = [0.0, 1.0]", 'war_burden = ["0.0", 1.0]', "parameters.war_burden.1"),
+    ("war_burden = [0.0, 1.0]", "war_burden = [0.0, inf]", "finite"),
+    ("replicates = 10", 'replicates = "10"', "sweep.replicates: must be a whole number"),
+    ("seed = 4", "seed = true", "sweep.seed: must be a whole number"),
+    ('crisis = "arm"', 'crisis = "arm"\ncrisis2 = "x"', "metrics.1.crisis2: unknown field"),
+    ('kind = "trust"', 'kind = "trst"', "did you mean 'trust'?"),
+    ("war_burden = [0.0, 1.0]", "war_burdn = [0.0, 1.0]", "did you mean 'war_burden'?"),
 ]
 
 

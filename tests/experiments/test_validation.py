@@ -189,7 +189,7 @@ def test_update_readme_replaces_only_the_marked_section(tmp_path):
 def test_validate_a_scenario_outside_the_scenarios_folder(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    path = shutil.copy(write_file(tmp_path, "mini", EXPECTED), outside / "mine.toml")
+    path = shutil.copy(write_file(tmp_path, "mini", EXPECTED), outside / "mini.toml")
     report = run_validation([path], n_worlds=60, seed=5, out=tmp_path / "val", progress=False)
     assert set(report.table["scenario"]) == {"mini"}
     assert len(report.table) == 5
@@ -249,7 +249,7 @@ def test_validate_writes_every_file_then_meta_and_the_readme(tmp_path, capsys):
 
 @pytest.mark.unit
 def test_validate_rejects_a_scenario_without_expected(tmp_path):
-    path = tmp_path / "noexp.toml"
+    path = tmp_path / "mini.toml"
     path.write_text(FIXTURE.read_text().split("[expected]")[0])
     with pytest.raises(UserError, match="no \\[expected\\] block"):
         run_validation([path], n_worlds=10, progress=False)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..experiments import storage
 from ..experiments.samplers import problem
-from ..experiments.sweep_spec import SweepSpec, load_spec
+from ..experiments.sweep_spec import SweepSpec, read_spec
 from .discovery import PrimResult, prim_boxes
 from .sensitivity import morris_indices, sobol_indices
 
@@ -56,10 +56,9 @@ def read_points(out: Path) -> pd.DataFrame:
 def analyse_sweep(out: Path) -> list[Path]:
     """Write the analysis tables of a finished sweep folder under ``analysis/``."""
     out = Path(out)
-    spec, _, _ = load_spec(out / "spec.toml")
+    spec = read_spec(out / "spec.toml")
     points = read_points(out)
-    folder = out / "analysis"
-    folder.mkdir(exist_ok=True)
+    folder = storage.prepare_output_dir(out / "analysis")
     written: list[Path] = []
     table = sensitivity_table(points, spec)
     if table is not None:

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..inputs.errors import UserError
+from ..inputs.errors import UserError, require_at_least
 from ..inputs.overrides import check_overrides, split_overrides
 from ..inputs.scenario import Scenario, find_scenario, load_scenario
-from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS
+from ..inputs.settings import DEFAULT_CHUNK, DEFAULT_WORLDS, MAX_SEED, MAX_WORLDS
 from . import storage
 from .evaluate import chunks, evaluate
 from .metrics import check_metrics, default_metrics
@@ -77,10 +77,8 @@ def compare(
         check_changes(changes)
     else:
         check_overrides(changes)
-    if n_worlds < 2:
-        raise UserError(
-            "a paired interval needs at least 2 worlds", argument="n_worlds", value=n_worlds
-        )
+    require_at_least("n_worlds", n_worlds, 2, ": a paired interval needs two", MAX_WORLDS)
+    require_at_least("seed", seed, 0, " integer", MAX_SEED)
     metrics = metrics or default_metrics(scenario)
     if variant is not None:
         try:
@@ -134,15 +132,17 @@ def run_compare(
     if other is None:
         check_changes(changes)
     name = sc.id if other is None else f"{sc.id}-vs-{other.id}"
-    out = storage.prepare_output_dir(
-        Path(out) if out else Path("results") / f"compare-{name}-{timestamp()}"
-    )
-    result = compare(sc, changes, n_worlds, seed, variant=other)
-    with storage.atomic_open(out / "compare.csv") as fh:
-        fh.write(result.table.to_csv(index=False).encode())
-    meta = dict(result.meta, scenario_file=str(path), files=["compare.csv"], **storage.provenance())
-    storage.write_json(meta, out / storage.META)
-    return result, out
+    target = Path(out) if out else Path("results") / f"compare-{name}-{timestamp()}"
+    with storage.output_folder(target) as folder:
+        result = compare(sc, changes, n_worlds, seed, variant=other)
+        storage.unfinish(folder)
+        with storage.atomic_open(folder / "compare.csv") as fh:
+            fh.write(result.table.to_csv(index=False).encode())
+        meta = dict(
+            result.meta, scenario_file=str(path), files=["compare.csv"], **storage.provenance()
+        )
+        storage.write_json(meta, folder / storage.META)
+    return result, folder
 
 
 def describe_changes(

@@ -16,9 +16,14 @@ from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 from ..inputs.errors import UserError, require_at_least
+from ..inputs.settings import MAX_WORKERS
+from .orphans import die_with_parent
 
 J = TypeVar("J")
 R = TypeVar("R")
+
+#: How many times a job whose worker failed is tried again, each time on a fresh pool.
+RETRIES = 2
 
 
 def safe_process_context() -> BaseContext:
@@ -31,22 +36,31 @@ def safe_process_context() -> BaseContext:
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    # the server imports the package once; each worker is then a fork of it, not a fresh import
-    ctx.set_forkserver_preload(["cstosim.experiments.sweep"])
+    # the server first ties its life to this process's, then imports the package once; each
+    # worker is then a fork of it, not a fresh import
+    ctx.set_forkserver_preload(
+        ["cstosim.experiments.forkserver_guard", "cstosim.experiments.sweep"]
+    )
     return ctx
 
 
 def check_workers(workers: int) -> None:
-    """Raise :class:`UserError` unless ``workers`` is at least 1."""
-    require_at_least("workers", workers, 1)
+    """Raise :class:`UserError` unless ``workers`` is at least 1 (and not absurdly many)."""
+    require_at_least("workers", workers, 1, maximum=MAX_WORKERS)
 
 
 @contextmanager
 def worker_pool(workers: int) -> Iterator[Executor | None]:
-    """Local worker processes (none for one worker); pending jobs are cancelled on exit."""
+    """Local worker processes (none for one worker); pending jobs are cancelled on exit.
+
+    The workers and their forkserver die with this process, even after ``kill -9``
+    (:mod:`.orphans`).
+    """
     check_workers(workers)
     executor = (
-        ProcessPoolExecutor(max_workers=workers, mp_context=safe_process_context())
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=safe_process_context(), initializer=die_with_parent
+        )
         if workers > 1
         else None
     )

@@ -19,10 +19,11 @@ from __future__ import annotations
 from typing import Annotated, Literal, override
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..core.model import AllianceModel
 from ..inputs.scenario import MemberCode, MonthStr, Scenario
+from ..inputs.schema import Strict, first_repeat, matching
 from ..inputs.vocabulary import (
     CRISIS_KINDS,
     MEMBERS,
@@ -32,11 +33,13 @@ from ..inputs.vocabulary import (
     Status,
 )
 
-MetricName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+MetricName = Annotated[
+    str,
+    matching(r"[a-z][a-z0-9_]*", "a metric name: a lower-case letter, then letters, digits, _", 60),
+]
 
 
-class _Metric(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Metric(Strict):
     name: MetricName
 
     def check(self, sc: Scenario) -> None:
@@ -170,9 +173,11 @@ Metric = Annotated[
 def check_metrics(metrics: list, sc: Scenario) -> None:
     """Raise ValueError for a duplicate name or a metric that ``sc`` cannot answer."""
     names = [m.name for m in metrics]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ValueError(f"metric name '{dup[0]}' is used twice; give each metric its own name")
+    twice = first_repeat(names)
+    if twice:
+        raise ValueError(
+            f"metric name '{names[twice[0] - 1]}' is used twice; give each metric its own name"
+        )
     for m in metrics:
         m.check(sc)
 

@@ -12,9 +12,8 @@ import os
 import platform
 import secrets
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -24,30 +23,42 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ..inputs.errors import UserError
+from ..inputs.errors import UserError, io_error
+from .locks import folder_lock
 
 #: The Parquet tables of a run folder, without the ``.parquet`` suffix.
 TABLES: tuple[str, ...] = ("crises", "support", "transitions", "members", "steps", "log")
 META = "meta.json"
 
 
+def temporary_name(path: Path) -> Path:
+    """A fresh temporary name next to ``path``, marked with this process's id so that a later
+    run can tell a leftover of a dead process (:func:`locks.clean_temporaries`)."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 @contextmanager
 def atomic_open(path: Path) -> Iterator[IO[bytes]]:
     """Open a binary temporary file next to ``path``; on success fsync it and rename it to ``path``.
 
-    On an exception the temporary file is removed and ``path`` is left as it was.
+    On an exception the temporary file is removed and ``path`` is left as it was. A failed file
+    operation (disk full, permission denied, a path under a file, a name too long) raises a
+    one-line :class:`UserError` naming ``path``.
     """
     path = Path(path)
     # open() rather than tempfile, so the file gets the usual permissions (0o666 less umask)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    tmp = temporary_name(path)
     try:
         with open(tmp, "xb") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise io_error(path, exc) from None
         raise
 
 
@@ -78,15 +89,48 @@ def prepare_output_dir(path: Path) -> Path:
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-probe-") as probe:
-            probe.write(b"ok")
-            probe.flush()
+        probe = temporary_name(path / "write-probe")
+        with open(probe, "xb") as fh:
+            fh.write(b"ok")
+        probe.unlink()
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        problem = io_error(path, exc, "cannot write results here")
+        raise UserError(f"{problem.message}; or choose another --out folder") from None
+    except ValueError as exc:  # a NUL character in the path
         raise UserError(
-            f"{path}: cannot write results here ({reason}); choose another --out folder"
+            f"{path}: cannot write results here ({exc}); choose another --out folder"
         ) from None
     return path
+
+
+@contextmanager
+def output_folder(path: Path) -> Iterator[Path]:
+    """Create ``path``, check it is writable and hold its lock for the block (one run at a time
+    writes a folder: :mod:`.locks`).
+
+    A folder this call created is removed again if the block fails before writing anything in
+    it, so that refused input leaves no empty folder behind.
+    """
+    path = Path(path)
+    created = not os.path.lexists(path)
+    path = prepare_output_dir(path)
+    try:
+        with folder_lock(path):
+            yield path
+    except BaseException:
+        if created:
+            with suppress(OSError):
+                path.rmdir()  # only if empty
+        raise
+
+
+def unfinish(folder: Path, marker: str = META) -> None:
+    """Remove ``folder``'s completion marker before its files are rewritten, so that a rewrite
+    cut short never leaves new files under an old marker that says complete."""
+    try:
+        (Path(folder) / marker).unlink(missing_ok=True)
+    except OSError as exc:
+        raise io_error(Path(folder) / marker, exc, "cannot replace the finished run") from None
 
 
 def _version(dist: str) -> str:

@@ -15,6 +15,7 @@ the figures (:mod:`cstosim.plots`) read that folder afterwards.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,17 +23,16 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..inputs.errors import UserError
+from ..inputs.errors import UserError, io_error
 from ..inputs.overrides import split_overrides
 from ..inputs.scenario import Scenario
 from . import storage
 from .evaluate import evaluate
-from .execution import check_workers, open_executor, run_with_retries
+from .execution import RETRIES, check_workers, open_executor, run_with_retries
 from .samplers import sample
 from .sweep_spec import SweepSpec, chunk_points, load_spec
 
 MANIFEST = "sweep.json"
-RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ def _manifest(spec: SweepSpec, sc: Scenario, per_chunk: int, n_chunks: int) -> d
         "spec_hash": spec.spec_hash(),
         "scenario_id": sc.id,
         "scenario_hash": sc.situation_hash(),
+        "scenario_file": f"scenario/{sc.id}.toml",
         "sampler": spec.sweep.sampler,
         "points": spec.sweep.points,
         "n_points": spec.n_points,
@@ -121,8 +122,22 @@ def _manifest(spec: SweepSpec, sc: Scenario, per_chunk: int, n_chunks: int) -> d
     }
 
 
-def _open_folder(out: Path, spec_path: Path, spec: SweepSpec, manifest: dict) -> None:
-    """Start a sweep folder, or check that an existing one holds this very sweep."""
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file atomically; a file that cannot be read is a one-line error."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise io_error(source, exc, "cannot read") from None
+    with storage.atomic_open(target) as fh:
+        fh.write(data)
+
+
+def _open_folder(out: Path, files: tuple[Path, Path], spec: SweepSpec, manifest: dict) -> None:
+    """Start a sweep folder, or check that an existing one holds this very sweep.
+
+    ``files`` are the spec and its scenario, copied in so that the folder explains itself and
+    its analysis never has to find the scenario again. The caller holds the folder's lock.
+    """
     storage.prepare_output_dir(out / "chunks")
     existing = out / MANIFEST
     if existing.is_file():
@@ -134,8 +149,10 @@ def _open_folder(out: Path, spec_path: Path, spec: SweepSpec, manifest: dict) ->
                     "choose another --out folder or delete this one"
                 )
         return
-    with storage.atomic_open(out / "spec.toml") as fh:
-        fh.write(spec_path.read_bytes())
+    spec_path, scenario_path = files
+    _copy(spec_path, out / "spec.toml")
+    storage.prepare_output_dir(out / "scenario")
+    _copy(scenario_path, out / manifest["scenario_file"])
     x = sample(
         spec.sweep.sampler,
         spec.names,
@@ -161,21 +178,40 @@ def compute_sweep(
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    then: Callable[[Path], None] | None = None,
 ) -> Path:
     """Run the sweep of ``spec_path`` into ``out`` (default :func:`default_out`), computing only
-    chunks not already on disk, then write ``points.parquet`` and ``meta.json``."""
+    chunks not already on disk, then write ``points.parquet`` and ``meta.json``.
+
+    The folder's lock is held throughout, and during ``then(folder)`` (the analysis and figures
+    of the caller) after it: a second sweep into the same folder is refused.
+    """
     spec_path = Path(spec_path)
-    spec, sc, _ = load_spec(spec_path)
+    spec, sc, scenario_path = load_spec(spec_path)
     check_workers(workers)
-    out = Path(out) if out else default_out(spec_path)
     per_chunk = chunk_points(spec, sc.n_steps)
     plan = plan_chunks(spec.n_points, per_chunk)
     manifest = _manifest(spec, sc, per_chunk, len(plan))
-    _open_folder(out, spec_path, spec, manifest)
-    if storage.is_complete(out):
-        return out
-    x = pd.read_parquet(out / "samples.parquet")[spec.names].to_numpy()
-    todo = [c for c in plan if not chunk_path(out, c.index).is_file()]
+    with storage.output_folder(Path(out) if out else default_out(spec_path)) as folder:
+        _open_folder(folder, (spec_path, scenario_path), spec, manifest)
+        if not storage.is_complete(folder):
+            _run_plan(folder, spec, sc, plan, manifest, (workers, scheduler, progress))
+        if then is not None:
+            then(folder)
+    return folder
+
+
+def _run_plan(
+    folder: Path,
+    spec: SweepSpec,
+    sc: Scenario,
+    plan: list[Chunk],
+    manifest: dict,
+    how: tuple[int, str | None, bool],
+) -> None:
+    """Compute the chunks of ``plan`` not yet on disk, then ``points.parquet`` and ``meta.json``."""
+    x = pd.read_parquet(folder / "samples.parquet")[spec.names].to_numpy()
+    todo = [c for c in plan if not chunk_path(folder, c.index).is_file()]
     jobs = [
         ChunkJob(
             c,
@@ -189,10 +225,9 @@ def compute_sweep(
         )
         for c in todo
     ]
-    _compute(jobs, out, len(plan), sc.id, workers, scheduler, progress)
-    storage.write_table(assemble(out), out / "points.parquet")
-    storage.write_json(dict(manifest, files=["points.parquet"]), out / storage.META)
-    return out
+    _compute(jobs, folder, len(plan), sc.id, *how)
+    storage.write_table(assemble(folder), folder / "points.parquet")
+    storage.write_json(dict(manifest, files=["points.parquet"]), folder / storage.META)
 
 
 def _compute(jobs, out, n_chunks, name, workers, scheduler, progress) -> None:

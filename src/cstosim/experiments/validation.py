@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..core.model import FactValues
 from ..inputs.expected import Documented, load_documented
 from ..inputs.parameters import ParameterSet, ParamValues, load_set
 from ..inputs.scenario import all_scenarios, load_scenario
@@ -208,6 +209,7 @@ def run_validation(
     parameters: ParamValues | None = None,
     progress: bool = True,
     parameter_set: ParameterSet | None = None,
+    facts: FactValues | None = None,
 ) -> ValidationReport:
     """Run scenarios (default: every documented one) and score each documented fact once.
 
@@ -219,7 +221,13 @@ def run_validation(
     runs = ModelRuns(n_worlds)
     for doc in tqdm(docs, desc="validate", unit="scenario", disable=not progress):
         result = simulate(
-            doc.scenario, n_worlds, seed, parameters, log_worlds=0, parameter_set=parameter_set
+            doc.scenario,
+            n_worlds,
+            seed,
+            parameters,
+            facts,
+            log_worlds=0,
+            parameter_set=parameter_set,
         )
         runs.add(doc, result.tables)
     report = score_runs(docs, runs, shipped_rates())
@@ -231,6 +239,7 @@ def run_validation(
             scenario_files=[str(d.path) for d in docs],
             parameter_set=(parameter_set or load_set()).record(),
             parameters=dict(parameters or {}),
+            facts={k: float(v) for k, v in (facts or {}).items()},
             elapsed_s=round(time.perf_counter() - started, 3),
         )
         report.out = write_report(report, Path(out), meta)

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
 from .scenario import MemberCode, MonthStr, Scenario, find_scenario, split_file
-from .schema import Strict, format_validation
+from .schema import Strict, first_repeat, format_validation
 from .vocabulary import BILATERAL_NAMES, CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 
 #: A source row of ``data/sources/``: an episode (``E05``) or a membership event (``M21``).
@@ -135,7 +135,8 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
     try:
         expected = Expected.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(format_validation(path, exc, prefix="expected")) from None
+        raise UserError(format_validation(path, exc, Expected, prefix="expected")) from None
+    _no_repeats(path, expected)
     crisis_ids = {e.id for e in scenario.events if e.kind in CRISIS_KINDS}
     support_ids = {e.id for e in scenario.events if e.shock == "political_support_request"}
     for c in expected.crisis:
@@ -146,7 +147,7 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
             raise UserError(
                 f"{path}: expected.support: '{s.event}' is not a political_support_request id"
             )
-    for i, m in enumerate(expected.membership):
+    for i, m in enumerate(expected.membership, start=1):
         _check_window(path, scenario, i, m)
     return expected
 
@@ -154,7 +155,7 @@ def parse_expected(path: Path, scenario: Scenario, raw: dict) -> Expected:
 def _check_window(path: Path, scenario: Scenario, i: int, m: ExpectedMembership) -> None:
     """Refuse a membership check the run cannot answer: dated outside the run, or with a
     tolerance window that leaves it (the model says nothing about months it does not run)."""
-    where = f"{path}: expected.membership[{i}]"
+    where = f"{path}: expected.membership.{i}"
     run = f"{scenario.scenario.start}..{scenario.scenario.end}"
     step, last = scenario.step_of(m.date), scenario.n_steps - 1
     if not 0 <= step <= last:
@@ -168,6 +169,30 @@ def _check_window(path: Path, scenario: Scenario, i: int, m: ExpectedMembership)
             f"{where}.tolerance_months: the window {scenario.date_of(lo)}..{scenario.date_of(hi)}"
             f" leaves the run {run}; narrow the tolerance or widen the scenario's dates"
         )
+
+
+def _membership_key(m: ExpectedMembership) -> tuple:
+    """What makes two status checks the same: a status held at a date is one fact whatever the
+    status (two would contradict); an entry into a status is the whole check."""
+    if m.mode == "holds":
+        return (m.member, m.date, "holds")
+    return (m.member, m.status, m.date, m.tolerance_months, m.from_status, "enters")
+
+
+def _no_repeats(path: Path, expected: Expected) -> None:
+    """Raise :class:`UserError` for a check given twice: it would count twice in every score."""
+    tables = (
+        ("crisis", [c.event for c in expected.crisis]),
+        ("membership", [_membership_key(m) for m in expected.membership]),
+        ("support", [(s.event, s.member) for s in expected.support]),
+    )
+    for table, keys in tables:
+        twice = first_repeat(keys)
+        if twice:
+            raise UserError(
+                f"{path}: expected.{table}.{twice[0]}: repeats or contradicts "
+                f"expected.{table}.{twice[1]}; give each documented outcome once"
+            )
 
 
 def load_documented(name: str | Path) -> Documented:

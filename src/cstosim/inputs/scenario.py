@@ -11,14 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
-from .errors import UserError
-from .schema import Strict, format_validation, one_of, read_toml
+from .errors import UserError, did_you_mean
+from .history import history_problem
+from .schema import (
+    Identifier,
+    Strict,
+    first_repeat,
+    format_validation,
+    matching,
+    one_of,
+    read_toml,
+)
 from .vocabulary import (
     ACTORS,
     CRISIS_KINDS,
@@ -52,7 +62,11 @@ def _real_date(text: str) -> str:
     return text
 
 
-MonthStr = Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$"), AfterValidator(_real_date)]
+MonthStr = Annotated[
+    str,
+    matching(r"\d{4}-\d{2}(-\d{2})?", "a month: write YYYY-MM or YYYY-MM-DD", 10),
+    AfterValidator(_real_date),
+]
 
 
 def months_between(start: str, end: str) -> int:
@@ -64,16 +78,16 @@ def months_between(start: str, end: str) -> int:
 class Meta(Strict):
     """The ``[scenario]`` table: id, title, dates, notes and sources."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    id: Identifier
     title: str
     hypothetical: bool
     start: MonthStr
     end: MonthStr
-    step_months: Literal[1] = 1
+    step_months: Annotated[int, Field(ge=1, le=1)] = 1  # monthly steps only; a bool is no number
     notes: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
     #: 1 (absent) for the first format, 2 for files written for Model 2 (``docs/scenarios.md``).
-    format: Literal[1, 2] = 1
+    format: Annotated[int, Field(ge=1, le=2)] = 1  # an int, not Literal: a bool is no format
     #: The scenario whose per-world end state this one starts from (format 2).
     continues: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None
 
@@ -118,10 +132,15 @@ class AffinityOverride(Strict):
     date: MonthStr | None = None
 
 
+#: Policy shocks that pass from one actor to another (a patron's offer to a member); the rest
+#: are Russia's own acts or apply to every party, with a nominal target.
+_BETWEEN_TWO = ("outside_offer", "outside_rebuff")
+
+
 class Event(Strict):
     """An ``[[events]]`` entry: a dated crisis or policy shock (``docs/model.md``)."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    id: Identifier
     date: MonthStr
     kind: Annotated[str, one_of(EVENT_KINDS, "event kind")]
     shock: str | None = None
@@ -135,22 +154,56 @@ class Event(Strict):
     note: str
 
     @model_validator(mode="after")
-    def _shock(self) -> Event:
+    def _shock_only_on_policy(self) -> Event:
         if self.kind == "policy_shock":
             if self.shock not in SHOCK_KINDS:
-                raise ValueError(f"policy_shock needs shock = one of {', '.join(SHOCK_KINDS)}")
+                raise ValueError(
+                    f"shock: a policy_shock needs shock = one of {', '.join(SHOCK_KINDS)}"
+                    f"{did_you_mean(self.shock, SHOCK_KINDS)}"
+                )
         elif self.shock is not None:
-            raise ValueError("'shock' is only allowed on kind = 'policy_shock'")
+            raise ValueError("shock: only a kind = 'policy_shock' has one; remove it")
+        return self
+
+    @model_validator(mode="after")
+    def _parties(self) -> Event:
         if self.kind in CRISIS_KINDS and self.kind != "nonmember_war_by_member":
             if self.target not in MEMBERS:
-                raise ValueError(f"a {self.kind} must target a treaty state, not '{self.target}'")
-        if self.kind == "intra_member_clash" and self.source not in MEMBERS:
-            raise ValueError("an intra_member_clash needs a source that is a treaty state")
-        if self.kind == "nonmember_war_by_member" and self.source not in MEMBERS:
-            raise ValueError("a nonmember_war_by_member needs a source that is a treaty state")
+                raise ValueError(
+                    f"target: a {self.kind} must target a treaty state, not '{self.target}'"
+                )
+        if self.kind in ("intra_member_clash", "nonmember_war_by_member"):
+            if self.source not in MEMBERS:
+                raise ValueError(f"source: a {self.kind} needs a source that is a treaty state")
+        between = self.kind in CRISIS_KINDS or self.shock in _BETWEEN_TWO
+        if between and self.source is not None and self.source == self.target:
+            raise ValueError(
+                f"source: '{self.source}' is also the target; a {self.shock or self.kind} comes "
+                "from another actor"
+            )
         if self.regime_at_risk and self.kind != "internal_unrest":
-            raise ValueError("regime_at_risk only applies to kind = 'internal_unrest'")
+            raise ValueError(
+                "regime_at_risk: only internal_unrest can put a regime at risk; remove it"
+            )
         return self
+
+    @model_validator(mode="after")
+    def _framing_only_on_unrest(self) -> Event:
+        if self.framed_foreign and self.kind != "internal_unrest":
+            raise ValueError(
+                "framed_foreign: only internal_unrest can be framed as foreign-backed; remove it"
+            )
+        return self
+
+
+def _dated(entry: Strict) -> str | None:
+    """The date from which an override holds, for files whose overrides may carry one."""
+    return getattr(entry, "date", None)
+
+
+def _fact_name(key: tuple[str, str, str | None]) -> str:
+    owner, field, when = key
+    return f"{owner}.{field}" + (f" from {when}" if when else "")
 
 
 class Scenario(Strict):
@@ -185,7 +238,10 @@ class Scenario(Strict):
     def _all_members(cls, v: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(v) - set(MEMBERS))
         if unknown:
-            raise ValueError(f"unknown member '{unknown[0]}'; use codes from {', '.join(MEMBERS)}")
+            raise ValueError(
+                f"unknown member '{unknown[0]}'; use codes from {', '.join(MEMBERS)}"
+                f"{did_you_mean(unknown[0], MEMBERS)}"
+            )
         missing = [m for m in MEMBERS if m not in v]
         if missing:
             raise ValueError(f"status missing for {', '.join(missing)}; give all nine states")
@@ -194,35 +250,83 @@ class Scenario(Strict):
         return v
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> Scenario:
-        ids = [e.id for e in self.events]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"events: duplicate id '{sorted(dup)[0]}'; give each event its own id")
+    def _unique_event_ids(self) -> Scenario:
+        twice = first_repeat(e.id for e in self.events)
+        if twice:
+            i, first = twice
+            raise ValueError(
+                f"events.{i}.id: '{self.events[i - 1].id}' is already the id of events.{first}; "
+                "give each event its own id"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _events_inside_window(self) -> Scenario:
         n = self.n_steps
-        for f in self.facts:
+        start, end = self.scenario.start, self.scenario.end
+        for i, f in enumerate(self.facts, start=1):
             if f.date is not None and self.scenario.format < 2:
-                raise ValueError(f"facts: a dated fact ({f.member} {f.field}) needs format = 2")
-            if f.date is not None and not 0 <= months_between(self.scenario.start, f.date) < n:
+                raise ValueError(f"facts.{i}.date: a dated fact needs format = 2")
+            if f.date is not None and not 0 <= months_between(start, f.date) < n:
                 raise ValueError(
-                    f"facts: {f.member} {f.field} dated {f.date} lies outside "
-                    f"{self.scenario.start}..{self.scenario.end}; move the date"
+                    f"facts.{i}.date: {f.member} {f.field} dated {f.date} lies outside "
+                    f"{start}..{end}; move the date"
                 )
-        for aff in self.affinity:
+        for i, aff in enumerate(self.affinity, start=1):
             if aff.date is not None and self.scenario.format < 2:
-                raise ValueError(f"affinity: a dated affinity ({aff.a}-{aff.b}) needs format = 2")
-            if aff.date is not None and not 0 <= months_between(self.scenario.start, aff.date) < n:
+                raise ValueError(f"affinity.{i}.date: a dated affinity needs format = 2")
+            if aff.date is not None and not 0 <= months_between(start, aff.date) < n:
                 raise ValueError(
-                    f"affinity: {aff.a}-{aff.b} dated {aff.date} lies outside "
-                    f"{self.scenario.start}..{self.scenario.end}; move the date"
+                    f"affinity.{i}.date: {aff.a}-{aff.b} dated {aff.date} lies outside "
+                    f"{start}..{end}; move the date"
                 )
-        for e in self.events:
-            step = months_between(self.scenario.start, e.date)
-            if not 0 <= step < n:
+        for i, e in enumerate(self.events, start=1):
+            if not 0 <= months_between(self.scenario.start, e.date) < n:
                 raise ValueError(
-                    f"events: '{e.id}' on {e.date} lies outside {self.scenario.start}.."
-                    f"{self.scenario.end}; move the date or the scenario bounds"
+                    f"events.{i}.date: '{e.id}' on {e.date} lies outside "
+                    f"{self.scenario.start}..{self.scenario.end}; move the date or the "
+                    "scenario bounds"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _one_value_per_fact(self) -> Scenario:
+        # a fact may change at a date (an entry's optional ``date``): one value per fact and date
+        for table, keys, name in (
+            ("facts", [(f.member, f.field, _dated(f)) for f in self.facts], _fact_name),
+            ("world", [("world", w.field, _dated(w)) for w in self.world], _fact_name),
+        ):
+            twice = first_repeat(keys)
+            if twice:
+                i, first = twice
+                raise ValueError(
+                    f"{table}.{i}: {name(keys[i - 1])} is already set by {table}.{first}; "
+                    "give each fact once"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _one_value_per_pair(self) -> Scenario:
+        for i, pair in enumerate(self.affinity, start=1):
+            if pair.a == pair.b:
+                raise ValueError(
+                    f"affinity.{i}: '{pair.a}' paired with itself; name two different actors"
+                )
+        twice = first_repeat((frozenset((p.a, p.b)), _dated(p)) for p in self.affinity)
+        if twice:
+            i, first = twice
+            p = self.affinity[i - 1]
+            raise ValueError(
+                f"affinity.{i}: the pair {p.a}-{p.b} is already set by affinity.{first} "
+                "(affinity is symmetric); give each pair once"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _statuses_as_in_history(self) -> Scenario:
+        problem = history_problem(self.scenario.start, self.members)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property
@@ -267,7 +371,12 @@ def split_file(path: Path) -> tuple[Scenario, dict | None]:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise UserError(format_validation(path, exc)) from None
+        raise UserError(format_validation(path, exc, Scenario)) from None
+    if scenario.id != path.stem:
+        raise UserError(
+            f"{path}: scenario.id: '{scenario.id}' differs from the file name; rename the file "
+            f'to {scenario.id}.toml or write id = "{path.stem}"'
+        )
     if expected is not None and not isinstance(expected, dict):
         raise UserError(f"{path}: expected: must be a table ([expected]); see docs/scenarios.md")
     if expected is not None and scenario.scenario.hypothetical:
@@ -303,15 +412,48 @@ def find_scenario(name: str | Path) -> Path:
     """A path to a TOML file, or the file of a scenario id: in the user's folder
     (:func:`user_scenario_dir`) first, then in the shipped ``scenarios/``."""
     p = Path(name)
-    if p.suffix == ".toml" or p.is_file():
+    # an id has no folder part and no suffix; anything else is a path, read (and refused) as one
+    if p.suffix == ".toml" or len(p.parts) > 1 or _is_file(p) or _exists(p):
         return p
     folders = [d for d in (user_scenario_dir(), scenario_dir()) if d is not None]
     for folder in folders:
         candidate = folder / f"{name}.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
-    known = ", ".join(sorted({q.stem for folder in folders for q in folder.glob("*.toml")}))
-    raise UserError(f"{name}: unknown scenario; use a file path or one of: {known}")
+    known = sorted({q.stem for folder in folders for q in folder.glob("*.toml")})
+    raise UserError(
+        f"{name}: unknown scenario; use a file path or one of: {', '.join(known)}"
+        f"{did_you_mean(str(name), known)}"
+    )
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path``; a path the system cannot even look up is not."""
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a path the system cannot even look up is not."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def check_unique_ids(loaded: Iterable[tuple[Path, Scenario]]) -> None:
+    """Raise :class:`UserError` if two files of one batch have the same scenario id: their
+    results would land in the same folder."""
+    seen: dict[str, Path] = {}
+    for path, sc in loaded:
+        if sc.id in seen and Path(seen[sc.id]).resolve() != Path(path).resolve():
+            raise UserError(
+                f"{path}: scenario.id: '{sc.id}' is also the id of {seen[sc.id]}; "
+                "run them in separate batches or give each its own id"
+            )
+        seen.setdefault(sc.id, path)
 
 
 def all_scenarios(include_hypothetical: bool = True) -> list[Path]:

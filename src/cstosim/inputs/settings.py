@@ -16,6 +16,12 @@ DEFAULT_WORLDS = 2000
 DEFAULT_CHUNK = 4096
 #: Worlds whose every decision goes to the run's event log.
 DEFAULT_LOG_WORLDS = 5
+#: The most worlds one run may ask for: its per-world tables already take gigabytes.
+MAX_WORLDS = 10_000_000
+#: The most local worker processes: far beyond any machine's cores, short of a fork bomb.
+MAX_WORKERS = 256
+#: The largest root seed (numpy's SeedSequence takes any size; files and Dask want 64 bits).
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)

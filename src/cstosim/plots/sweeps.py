@@ -21,7 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 from ..analysis.discovery import PrimResult
 from ..analysis.sweeps import read_points
 from ..experiments.compare import COLUMNS as COMPARE_COLUMNS
-from ..experiments.sweep_spec import load_spec
+from ..experiments.sweep_spec import read_spec
 from . import style
 from .style import EMPTY as _EMPTY
 from .style import STYLE as _STYLE
@@ -498,7 +498,7 @@ def sweep_figures(out: Path) -> dict[str, Figure]:
     (the spec's ``heatmap`` or its first two), and the PRIM trade-off where a box was found.
     """
     out = Path(out)
-    spec, _, _ = load_spec(out / "spec.toml")
+    spec = read_spec(out / "spec.toml")
     points = read_points(out)
     figures: dict[str, Figure] = {}
     metrics = [m.name for m in spec.metrics]
