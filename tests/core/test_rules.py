@@ -332,7 +332,7 @@ def test_decisions_only_at_an_occasion_with_hysteresis():
     pressure = np.array([5.0, 5.0, 8.0, 3.0, -1.0, -2.0, -2.0, 0.0])
     occasion = np.array([True, False, True, True, True, True, True, True])
     blocked = np.array([False] * 6 + [True, False])
-    cuts = dict(freeze_threshold=4.0, withdraw_margin=2.0, rejoin_threshold=0.0)
+    cuts = dict(freeze_threshold=4.0, withdraw_margin=2.0, rejoin_margin=4.0)
     exit_cost = np.zeros(8)
     new, notice = membership.decide(
         status, pressure, 0 * pressure, occasion, blocked, exit_cost, **cuts
@@ -360,7 +360,7 @@ def test_a_content_member_stays_at_every_occasion():
         np.zeros(1000),
         freeze_threshold=4.0,
         withdraw_margin=2.0,
-        rejoin_threshold=0.0,
+        rejoin_margin=4.0,
     )
     assert (new == Status.ACTIVE).all()
 

@@ -558,7 +558,7 @@ class AllianceModel(mesa.Model):
                 p.dependency_weight * a.dependency,
                 freeze_threshold=p.freeze_threshold,
                 withdraw_margin=p.withdraw_margin,
-                rejoin_threshold=p.rejoin_threshold,
+                rejoin_margin=p.rejoin_margin,
             )
             a.notice = np.where(notice, membership.NOTICE_MONTHS, a.notice).astype(np.int8)
             self._change(a, t, date, new)

@@ -291,13 +291,13 @@ _DECLARED: tuple[Parameter, ...] = (
         "M29: Armenia frozen for two years, no notice, no thaw",
     ),
     Parameter(
-        "rejoin_threshold",
-        -20,
+        "rejoin_margin",
+        0,
         20,
         "utility",
         "membership",
-        "pressure to leave below which a former party applies to rejoin: it needs a pull back, "
-        "not merely the absence of a push",
+        "how far below the freeze threshold a former party's pressure must fall before it applies "
+        "to rejoin: it needs a pull back, not merely the absence of a push",
         "M11: Uzbekistan's return after Andijan and the break with the US; no other former party "
         "returned (M07, M08, M13)",
     ),
