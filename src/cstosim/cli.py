@@ -110,15 +110,8 @@ def parse_set_items(items: list[str] | None) -> dict[str, float]:
 
 def _parameter_set(args: argparse.Namespace):
     from .inputs.parameters import load_set
-    from .inputs.schema import read_limited
 
-    name = getattr(args, "parameters", None)
-    if name and name.endswith(".json"):  # a file: a regular one, of a sane size
-        read_limited(Path(name), "parameter set", "check the path or name a shipped set")
-    try:
-        return load_set(name)
-    except RecursionError:
-        raise UserError(f"{name}: nested too deep to be a parameter set; check the file") from None
+    return load_set(getattr(args, "parameters", None))
 
 
 def _changes(args: argparse.Namespace) -> dict[str, float]:

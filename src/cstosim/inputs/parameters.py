@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UserError
+from .schema import read_limited
 
 
 @dataclass(frozen=True)
@@ -292,12 +293,13 @@ _DECLARED: tuple[Parameter, ...] = (
     ),
     Parameter(
         "rejoin_margin",
-        0,
+        -5,
         20,
         "utility",
         "membership",
         "how far below the freeze threshold a former party's pressure must fall before it applies "
-        "to rejoin: it needs a pull back, not merely the absence of a push",
+        "to rejoin: it needs a pull back, not merely the absence of a push (a negative value lets "
+        "a return outweigh a little of the push that made it leave)",
         "M11: Uzbekistan's return after Andijan and the break with the US; no other former party "
         "returned (M07, M08, M13)",
     ),
@@ -397,11 +399,11 @@ def load_set(name: str | None = None) -> ParameterSet:
                 f"parameter set '{name}': unknown; use one of {', '.join(available_sets())} "
                 "or a path to a .json set file"
             )
+    raw = read_limited(path, "parameter set", "check the path or name a shipped set")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the parameter set ({exc.strerror})") from None
-    return parse_set(raw, str(path))
+        return parse_set(raw, str(path))
+    except RecursionError:
+        raise UserError(f"{path}: nested too deep to be a parameter set; check the file") from None
 
 
 class Params(Mapping[str, np.ndarray]):
