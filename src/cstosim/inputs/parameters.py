@@ -293,13 +293,12 @@ _DECLARED: tuple[Parameter, ...] = (
     ),
     Parameter(
         "rejoin_margin",
-        -5,
+        0,
         20,
         "utility",
         "membership",
         "how far below the freeze threshold a former party's pressure must fall before it applies "
-        "to rejoin: it needs a pull back, not merely the absence of a push (a negative value lets "
-        "a return outweigh a little of the push that made it leave)",
+        "to rejoin: it needs a pull back, not merely the absence of a push",
         "M11: Uzbekistan's return after Andijan and the break with the US; no other former party "
         "returned (M07, M08, M13)",
     ),
