@@ -61,17 +61,18 @@ def test_a_scenario_beside_the_spec_is_analysed_and_resumed(tmp_path, monkeypatc
     beside = tmp_path / "specs"
     beside.mkdir()
     shutil.copy(MINI, beside / "mini.toml")
-    spec = write_spec(beside, scenario="mini.toml", points=30, replicates=4, chunk=40)
-    spec.write_text(spec.read_text() + '\n[prim]\nmetric = "arm_mission"\nthreshold = 0.3\n')
+    spec = write_spec(beside, scenario="mini.toml", points=30, replicates=10, chunk=100)
+    # a low threshold, so that PRIM has cases and non-cases whatever the parameter set in force
+    spec.write_text(spec.read_text() + '\n[prim]\nmetric = "arm_mission"\nthreshold = 0.1\n')
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    out = api.run_sweep(spec, tmp_path / "out", progress=False)
+    out = api.run_sweep(spec, tmp_path / "out", progress=False).path
     meta = pd.read_json(out / "meta.json", typ="series")
     assert meta["analysed"] and (out / "plots" / "prim.png").is_file()
     assert (out / "scenario" / "mini.toml").read_bytes() == MINI.read_bytes()
     first = pd.read_parquet(out / "points.parquet")
     (out / "meta.json").unlink()  # as if interrupted before the end
-    again = api.run_sweep(spec, out, progress=False)
+    again = api.run_sweep(spec, out, progress=False).path
     pd.testing.assert_frame_equal(pd.read_parquet(again / "points.parquet"), first)
     assert (again / "meta.json").is_file()
