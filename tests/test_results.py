@@ -96,7 +96,7 @@ def test_plot_methods_return_figures_from_memory(mini_run: RunResult, tmp_path: 
         fig = draw()
         assert isinstance(fig, Figure)
         assert fig.axes, draw.__name__
-    assert set(mini_run.figures()) == {"responses.png", "defection.png", "trust.png"}
+    assert set(mini_run.figures()) == {"responses.png", "russia.png", "defection.png", "trust.png"}
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 

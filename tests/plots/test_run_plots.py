@@ -50,6 +50,8 @@ def _crises(rng: np.random.Generator, n_worlds: int, crises=CRISES) -> pd.DataFr
         response_idx = np.minimum(rng.integers(0, 6, n_worlds), ceiling)
         response = np.array(RUNG_NAMES)[response_idx]
         size = np.where(response == "deployment", rng.uniform(500, 3000, n_worlds), 0.0)
+        channel = np.where(request == "none", rng.choice(["none", "bilateral"], n_worlds), request)
+        russia = rng.choice(["none", "words", "arms", "troops"], n_worlds, p=[0.1, 0.5, 0.3, 0.1])
         rows.append(
             pd.DataFrame(
                 {
@@ -62,12 +64,15 @@ def _crises(rng: np.random.Generator, n_worlds: int, crises=CRISES) -> pd.DataFr
                     "request": request,
                     "asked": asked,
                     "response": response,
+                    "channel": channel,
+                    "russia": russia,
                     "deploy_size": size,
                 }
             )
         )
     if not rows:  # a run without crises: the table exists but is empty
         columns = ["crisis", "kind", "target", "date", "request", "asked", "response"]
+        columns += ["channel", "russia"]
         return pd.DataFrame(
             {"world": pd.Series(dtype="int64"), "step": pd.Series(dtype="int64")}
             | {c: pd.Series(dtype="str") for c in columns}
@@ -205,7 +210,7 @@ def _assert_png(path: Path) -> None:
 @pytest.mark.unit
 def test_plot_run_writes_every_plot(run_dir: Path) -> None:
     written = plot_run(run_dir)
-    names = ["responses.png", "defection.png", "trust.png"]
+    names = ["responses.png", "russia.png", "defection.png", "trust.png"]
     assert written == [run_dir / "plots" / name for name in names]
     assert written.skipped == []
     for path in written:
@@ -218,8 +223,27 @@ def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
     (run_dir / "crises.parquet").unlink()
     written = plot_run(run_dir)
     assert [p.name for p in written] == ["defection.png", "trust.png"]
-    assert len(written.skipped) == 1 and "responses.png" in written.skipped[0]
+    assert len(written.skipped) == 2 and "responses.png" in written.skipped[0]
     assert not (run_dir / "plots" / "responses.png").exists()
+
+
+@pytest.mark.unit
+def test_a_run_made_before_model_2_plots_all_but_russias_answer(run_dir: Path) -> None:
+    path = run_dir / "crises.parquet"
+    pd.read_parquet(path).drop(columns=["channel", "russia"]).to_parquet(path)
+    written = plot_run(run_dir)
+    assert [p.name for p in written] == ["responses.png", "defection.png", "trust.png"]
+    assert len(written.skipped) == 1 and "russia.png" in written.skipped[0]
+
+
+@pytest.mark.unit
+def test_russias_answer_outlines_its_most_common_own_answer(
+    run_dir: Path, drawn: dict[str, Figure]
+) -> None:
+    plot_run(run_dir)
+    notes = [t.get_text() for t in _texts(drawn["russia.png"])]
+    assert sum("most common own answer: words" in n for n in notes) == len(CRISES)
+    assert all("appeal:" in n for n in notes if "most common own answer:" in n)
 
 
 @pytest.mark.unit
@@ -230,14 +254,19 @@ def test_plot_path_on_a_batch_adds_a_summary(tmp_path: Path) -> None:
     written = plot_path(tmp_path / "batch")
     summary = tmp_path / "batch" / "plots" / "summary_responses.png"
     assert summary in written
-    assert len(written) == 7
+    assert len(written) == 9
     _assert_png(summary)
 
 
 @pytest.mark.unit
 def test_plot_path_on_a_run_draws_no_summary(run_dir: Path) -> None:
     written = plot_path(run_dir)
-    assert [p.name for p in written] == ["responses.png", "defection.png", "trust.png"]
+    assert [p.name for p in written] == [
+        "responses.png",
+        "russia.png",
+        "defection.png",
+        "trust.png",
+    ]
 
 
 @pytest.mark.unit
@@ -280,7 +309,10 @@ def test_no_text_runs_off_the_figure(
     make_run(tmp_path / "b" / "first", n_steps=n_steps, crises=(UKRAINE, *CRISES), title=LONG_TITLE)
     make_run(tmp_path / "b" / "second", n_steps=n_steps, seed=3, title=LONG_TITLE)
     plot_path(tmp_path / "b", workers=1)
-    assert set(drawn) == {"responses.png", "defection.png", "trust.png", "summary_responses.png"}
+    assert set(drawn) == {
+        *("responses.png", "russia.png", "defection.png", "trust.png"),
+        "summary_responses.png",
+    }
     for name, fig in drawn.items():
         renderer = fig.canvas.get_renderer()
         frame = fig.bbox
@@ -336,7 +368,9 @@ def test_summary_leaves_out_wars_on_non_members(tmp_path: Path, drawn: dict[str,
     make_run(tmp_path / "batch" / "second", seed=2, crises=(UKRAINE,))
     make_run(tmp_path / "batch" / "third", seed=3, crises=CRISES[2:])
     written = plot_path(tmp_path / "batch", workers=1)
-    assert len(written) == 10 and written.skipped == []
+    assert len(written) == 12
+    # a run whose only crisis is a war on a non-member has no answer of Russia's to a treaty state
+    assert len(written.skipped) == 1 and "second/plots/russia.png" in written.skipped[0]
     fig = drawn["summary_responses.png"]
     labels = [t.get_text().splitlines()[:2] for t in fig.axes[0].get_yticklabels()]
     assert labels == [
@@ -385,7 +419,8 @@ def test_plots_read_only_the_columns_they_use(tmp_path: Path) -> None:
         run_dir / "steps.parquet"
     )
     (run_dir / "members.parquet").unlink()
-    assert [p.name for p in plot_run(run_dir)] == ["responses.png", "defection.png", "trust.png"]
+    every = ["responses.png", "russia.png", "defection.png", "trust.png"]
+    assert [p.name for p in plot_run(run_dir)] == every
     pd.read_parquet(run_dir / "steps.parquet").drop(columns="trust_q50").to_parquet(
         run_dir / "steps.parquet"
     )

@@ -65,8 +65,8 @@ def test_a_batch_report_holds_everything_the_issue_lists(batch: Path) -> None:
         assert part in text, part
     assert re.search(r"<dt>seed</dt><dd>5</dd>", text)
     assert re.search(r"\d+\.\d% \[\d+\.\d%–\d+\.\d%\]", text), "shares with intervals"
-    # the summary, then three figures per run, all embedded
-    assert text.count('src="data:image/png;base64,') == 1 + 3 * 2
+    # the summary, then four figures per run, all embedded
+    assert text.count('src="data:image/png;base64,') == 1 + 4 * 2
 
 
 @pytest.mark.unit
@@ -76,7 +76,7 @@ def test_a_run_report_says_when_the_scenario_file_is_gone(tmp_path: Path) -> Non
     text = write_report(run, tmp_path / "out" / "r.html").read_text(encoding="utf-8")
     _check_self_contained(text)
     assert "scenario file was not found" in text
-    assert text.count('src="data:image/png;base64,') == 3
+    assert text.count('src="data:image/png;base64,') == 4
 
 
 @pytest.mark.unit
@@ -121,7 +121,7 @@ def test_a_report_renders_offline_in_a_browser(batch: Path) -> None:
             "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])"
         )
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
-    assert len(images) == 7
+    assert len(images) == 9
     broken = [alt for complete, width, alt in images if not complete or width == 0]
     assert broken == [], f"broken images: {broken}"
     assert watched.refused == [], f"requests left the page: {watched.refused}"

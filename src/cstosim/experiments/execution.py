@@ -8,6 +8,7 @@ picklable object; its function must be a module-level callable.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -17,7 +18,7 @@ from typing import TypeVar
 
 from ..inputs.errors import UserError, require_at_least
 from ..inputs.settings import MAX_WORKERS
-from .orphans import die_with_parent
+from .orphans import die_with, mark_owner
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -36,6 +37,7 @@ def safe_process_context() -> BaseContext:
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
+    mark_owner()  # inherited by the forkserver when it starts
     # the server first ties its life to this process's, then imports the package once; each
     # worker is then a fork of it, not a fresh import
     ctx.set_forkserver_preload(
@@ -59,7 +61,10 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
     check_workers(workers)
     executor = (
         ProcessPoolExecutor(
-            max_workers=workers, mp_context=safe_process_context(), initializer=die_with_parent
+            max_workers=workers,
+            mp_context=safe_process_context(),
+            initializer=die_with,
+            initargs=(os.getpid(),),
         )
         if workers > 1
         else None

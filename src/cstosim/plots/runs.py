@@ -24,6 +24,7 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
@@ -35,16 +36,26 @@ from ..experiments.execution import safe_process_context
 from ..experiments.scoring import wilson_interval
 from ..experiments.storage import find_runs, read_meta, require_complete
 from ..inputs.errors import UserError
-from ..inputs.vocabulary import MEMBERS, RUNG_NAMES
+from ..inputs.vocabulary import BILATERAL_NAMES, MEMBERS, RUNG_NAMES
 from . import style
-from .style import MEMBER_COLOURS, RUNG_COLOURS, STYLE, suptitle, text_colour
+from .style import (
+    BILATERAL_COLOURS,
+    MEMBER_COLOURS,
+    RUNG_COLOURS,
+    STYLE,
+    suptitle,
+    text_colour,
+)
 
 SUMMARY = "summary_responses.png"
 #: The crisis kind whose target is not a treaty state: a war a member wages on a non-member.
 NONMEMBER_WAR = "nonmember_war_by_member"
 #: The columns each plot reads; other columns and tables are not read at all.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "crises": ("crisis", "kind", "target", "step", "date", "request", "asked", "response"),
+    "crises": (
+        *("crisis", "kind", "target", "step", "date"),
+        *("request", "asked", "response", "channel", "russia"),
+    ),
     "steps": (
         "step",
         "date",
@@ -55,6 +66,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "share_withdrawn",
     ),
 }
+#: Columns a run made before Model 2 lacks; the figure that needs them is then left out.
+OPTIONAL_COLUMNS = frozenset({"channel", "russia"})
 _QUANTILES = ("trust_q05", "trust_q25", "trust_q50", "trust_q75", "trust_q95")
 #: Hatching for months in which a state is a member in no world.
 _OUTSIDE = {"facecolor": "white", "edgecolor": "0.75", "hatch": "//", "lw": 0}
@@ -129,11 +142,14 @@ class RunData:
 
 
 def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    """The named columns of a table; empty if the file is absent."""
+    """The named columns of a table (those in :data:`OPTIONAL_COLUMNS` if present); empty if the
+    file is absent."""
     if not path.is_file():
         return pd.DataFrame()
     try:
-        return pd.read_parquet(path, engine="pyarrow", columns=list(columns))
+        present = set(pq.read_schema(path).names)
+        wanted = [c for c in columns if c in present or c not in OPTIONAL_COLUMNS]
+        return pd.read_parquet(path, engine="pyarrow", columns=wanted)
     except (OSError, ValueError, KeyError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(
@@ -266,13 +282,13 @@ def _crisis_rows(run: RunData) -> list[_CrisisRow]:
     return [row for _, row in keyed]
 
 
-def _stack_bars(ax: Axes, shares: np.ndarray) -> None:
-    """Stacked horizontal bars, one per row, segments in ladder order; the modal one outlined."""
+def _stack_bars(ax: Axes, shares: np.ndarray, colours: dict[str, str] = RUNG_COLOURS) -> None:
+    """Stacked horizontal bars, one per row, segments in the order of the ladder whose rungs
+    name ``colours``; the modal one outlined."""
     y = np.arange(len(shares))
     left = np.zeros(len(shares))
     modal = shares.argmax(axis=1)
-    for i, rung in enumerate(RUNG_NAMES):
-        colour = RUNG_COLOURS[rung]
+    for i, colour in enumerate(colours.values()):
         share = shares[:, i]
         bars = ax.barh(y, share, left=left, height=0.44, color=colour, edgecolor="white")
         for bar in np.asarray(bars.patches)[modal == i]:
@@ -291,9 +307,11 @@ def _stack_bars(ax: Axes, shares: np.ndarray) -> None:
         left += share
 
 
-def _draw_response_rows(ax: Axes, rows: list[_CrisisRow]) -> None:
+def _draw_response_rows(
+    ax: Axes, rows: list[_CrisisRow], colours: dict[str, str] = RUNG_COLOURS
+) -> None:
     """The bars, each with what was asked and the most common response written above it."""
-    _stack_bars(ax, np.array([r.shares for r in rows]))
+    _stack_bars(ax, np.array([r.shares for r in rows]), colours)
     for y, row in enumerate(rows):
         ax.text(0.004, y - 0.26, row.note, fontsize=8.5, va="bottom", ha="left", color="0.2")
         if y and row.group != rows[y - 1].group:
@@ -340,6 +358,56 @@ def _responses(run: RunData, rows: list[_CrisisRow]) -> Figure:
     if rows[-1].kind == NONMEMBER_WAR and rows[0].kind != NONMEMBER_WAR:
         title[1] += "; wars waged by a member on a non-member are listed last"
     return _response_figure(rows, title)
+
+
+def _russia_row(group: pd.DataFrame, run_name: str) -> _CrisisRow:
+    n = len(group)
+    counts = group["russia"].astype(str).value_counts().reindex(BILATERAL_NAMES, fill_value=0)
+    modal = counts.idxmax()
+    lo, hi = wilson_interval(counts[modal], n)
+    channel = group["channel"].astype(str).replace({"none": "no appeal"}).value_counts()
+    crisis, kind, target, date = group[["crisis", "kind", "target", "date"]].iloc[0]
+    note = (
+        f"appeal: {_shares_text(channel, n)}\n"
+        f"most common own answer: {_pretty(modal)} {_pct(counts[modal] / n)} "
+        f"(95% CI {_pct(float(lo))}–{_pct(float(hi))})"
+    )
+    label = f"{crisis}\n{target} · {_pretty(kind)} · {date}"
+    return _CrisisRow(run_name, kind, label, note, counts.to_numpy(dtype=float) / n)
+
+
+def russia_figure(run: RunData) -> Figure | None:
+    """Russia's own answer beside or instead of the Council's, per crisis on a treaty state, with
+    the channel the state hit chose; ``None`` if the run has no such crisis or no such columns
+    (a run made before Model 2)."""
+    crises = run.crises
+    if crises.empty or not {"russia", "channel"} <= set(crises.columns):
+        return None
+    mine = crises[crises["kind"].astype(str) != NONMEMBER_WAR]
+    if mine.empty:
+        return None
+    rows = [
+        _russia_row(g, run.scenario_id)
+        for _, g in sorted(
+            mine.groupby("crisis", sort=False, observed=True), key=lambda kv: kv[1]["step"].min()
+        )
+    ]
+    title = [run.name, f"Russia's own answer per crisis ({run.n_worlds:,} worlds)"]
+    with mpl.rc_context(STYLE):
+        fig = style.figure(11, 1.8 + 0.25 * len(title) + 0.9 * len(rows))
+        ax = fig.add_subplot()
+        _draw_response_rows(ax, rows, BILATERAL_COLOURS)
+        ax.set_xlabel("share of worlds (%); outlined: Russia's most common own answer")
+        suptitle(fig, *title)
+        handles = [Patch(color=c, label=_pretty(r)) for r, c in BILATERAL_COLOURS.items()]
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=len(handles),
+            frameon=False,
+            title="Russia's own answer, beside or instead of the Council's (lowest first)",
+        )
+    return fig
 
 
 # --- crisis onsets on time axes ------------------------------------------------------------
@@ -621,6 +689,7 @@ class _RunPlots:
 #: Why a run's figure is left out when its function returns None.
 _SKIPPED = {
     "responses.png": "no crises in this run (crises.parquet)",
+    "russia.png": "no crisis on a treaty state with Russia's own answer (crises.parquet)",
     "defection.png": "no per-step table (steps.parquet)",
     "trust.png": "no per-step table (steps.parquet)",
 }
@@ -631,6 +700,7 @@ def run_figures(run: RunData) -> dict[str, Figure | None]:
     rows = _crisis_rows(run) if not run.crises.empty else []
     return {
         "responses.png": _responses(run, rows) if rows else None,
+        "russia.png": russia_figure(run),
         "defection.png": defection_figure(run),
         "trust.png": trust_figure(run),
     }

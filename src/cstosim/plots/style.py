@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..experiments.storage import atomic_open
-from ..inputs.vocabulary import MEMBERS, RUNG_NAMES
+from ..inputs.vocabulary import BILATERAL_NAMES, MEMBERS, RUNG_NAMES
 
 DPI = 120
 TITLE_SIZE = 12.0
@@ -30,6 +30,10 @@ STYLE = {
 #: One fixed colour per rung: grey for none, then a light-to-dark ramp up the ladder.
 RUNG_COLOURS: dict[str, str] = dict(
     zip(RUNG_NAMES, ("#bdbdbd", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"), strict=True)
+)
+#: One fixed colour per rung of Russia's own ladder: grey for none, then an orange ramp.
+BILATERAL_COLOURS: dict[str, str] = dict(
+    zip(BILATERAL_NAMES, ("#bdbdbd", "#fdd49e", "#fc8d59", "#b30000"), strict=True)
 )
 #: One fixed colour per member, the same in every figure.
 MEMBER_COLOURS: dict[str, str] = {

@@ -66,6 +66,7 @@ def _data_uri(png: bytes) -> str:
 #: What each figure shows, by file name; others are captioned with their name.
 CAPTIONS = {
     "responses.png": "The alliance's response to each crisis: share of worlds at each rung",
+    "russia.png": "Russia's own answer to each crisis, and the channel the state hit chose",
     "defection.png": "Members frozen or withdrawn, month by month, with 95% intervals",
     "trust.png": "Trust in the alliance by member: median and quantile bands over worlds",
     "summary_responses.png": "Every run's crises against treaty states",
