@@ -1,12 +1,16 @@
 """Benchmark: throughput of this checkout against another one, measured in the same run.
 
-Each measurement runs in a fresh interpreter: build one ``AllianceModel`` of ``--worlds`` worlds of
-the Armenia trajectory and run it to its end, timing construction, the run and the tables (what a
-user waits for), and separately the steps alone. The two checkouts alternate ``--repeat`` times so
-that load on a shared machine falls on both alike; the figure to read is the median ratio
-``other / this`` of the times (above 1: this checkout is faster).
+Each measurement runs in a fresh interpreter. ``--what run`` (the default) builds one
+``AllianceModel`` of ``--worlds`` worlds of the Armenia trajectory and runs it to its end, timing
+construction, the run and the tables (what a user waits for), and separately the steps alone.
+``--what calibration`` times what the fit does for each generation: the probability of every
+documented fact at ``--points`` points of ``--replicates`` worlds each
+(``calibration.point_probabilities``). The two checkouts alternate ``--repeat`` times so that load
+on a shared machine falls on both alike; the figure to read is the median ratio ``other / this``
+of the times (above 1: this checkout is faster).
 
     python benchmarks/bench_versions.py --other /path/to/other/checkout/src
+    python benchmarks/bench_versions.py --other /tmp/old/src --what calibration
 
 The other checkout needs only to be importable (``src`` of a git worktree of an older revision:
 ``git worktree add /tmp/old <rev>``). Results go to
@@ -53,11 +57,25 @@ t3 = time.perf_counter()
 print(json.dumps({"steps_s": t2 - t1, "total_s": t3 - t0, "n_steps": sc.n_steps}))
 """
 
+#: One generation of the fit: every documented fact's probability at a Latin hypercube of points
+#: (after one small untimed call that pays for imports and first allocations).
+_CALIBRATION_PROBE = r"""
+import json, sys, time
+from cstosim.experiments.calibration import latin_hypercube, parameter_space, point_probabilities
+from cstosim.experiments.validation import documented_scenarios, scored_checks
+checks = scored_checks(documented_scenarios())[0]
+points = latin_hypercube(parameter_space(), int(sys.argv[1]), 0)
+point_probabilities(points, checks, 2, 0)
+t0 = time.perf_counter()
+point_probabilities(points, checks, int(sys.argv[2]), 1)
+print(json.dumps({"total_s": time.perf_counter() - t0, "checks": len(checks)}))
+"""
 
-def measure(src: Path, scenario: Path, worlds: int) -> dict:
+
+def measure(src: Path, probe: str, *args: object) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src))
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(scenario), str(worlds)],
+        [sys.executable, "-c", probe, *map(str, args)],
         env=env,
         capture_output=True,
         text=True,
@@ -69,7 +87,10 @@ def measure(src: Path, scenario: Path, worlds: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--other", type=Path, required=True, help="src/ of the other checkout")
+    parser.add_argument("--what", choices=("run", "calibration"), default="run")
     parser.add_argument("--worlds", type=int, default=10_000)
+    parser.add_argument("--points", type=int, default=32, help="points (--what calibration)")
+    parser.add_argument("--replicates", type=int, default=48, help="worlds per point")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--scenario", type=Path, default=ROOT / "scenarios" / "armenia_trajectory_2020_2025.toml"
@@ -85,10 +106,15 @@ def main(argv: list[str] | None = None) -> None:
     other_scenario = args.other_scenario or args.scenario
     runs: dict[str, list[dict]] = {"this": [], "other": []}
     for _ in range(args.repeat):
-        runs["other"].append(measure(args.other, other_scenario, args.worlds))
-        runs["this"].append(measure(this_src, args.scenario, args.worlds))
+        if args.what == "run":
+            runs["other"].append(measure(args.other, _PROBE, other_scenario, args.worlds))
+            runs["this"].append(measure(this_src, _PROBE, args.scenario, args.worlds))
+        else:
+            probe = (_CALIBRATION_PROBE, args.points, args.replicates)
+            runs["other"].append(measure(args.other, *probe))
+            runs["this"].append(measure(this_src, *probe))
     summary = {}
-    for key in ("total_s", "steps_s"):
+    for key in ("total_s", "steps_s") if args.what == "run" else ("total_s",):
         ratios = [o[key] / t[key] for o, t in zip(runs["other"], runs["this"], strict=True)]
         summary[key] = {
             "this_median": statistics.median(r[key] for r in runs["this"]),
@@ -96,12 +122,22 @@ def main(argv: list[str] | None = None) -> None:
             "ratio_median": statistics.median(ratios),
             "ratios": ratios,
         }
-    n_steps = runs["this"][0]["n_steps"]
-    print(f"{args.worlds:,} worlds, {n_steps} steps, {args.repeat} alternating runs each")
-    for key, s in summary.items():
-        rate = args.worlds * n_steps / s["this_median"] / 1e6
+    if args.what == "run":
+        n_steps = runs["this"][0]["n_steps"]
+        print(f"{args.worlds:,} worlds, {n_steps} steps, {args.repeat} alternating runs each")
+    else:
         print(
-            f"{key:8s} this {s['this_median']:.2f} s ({rate:.2f} M world-steps/s), other "
+            f"{args.points} points x {args.replicates} worlds, {runs['this'][0]['checks']} facts, "
+            f"{args.repeat} alternating runs each"
+        )
+    for key, s in summary.items():
+        rate = (
+            f" ({args.worlds * n_steps / s['this_median'] / 1e6:.2f} M world-steps/s)"
+            if args.what == "run"
+            else ""
+        )
+        print(
+            f"{key:8s} this {s['this_median']:.2f} s{rate}, other "
             f"{s['other_median']:.2f} s; other/this median {s['ratio_median']:.2f} "
             f"(range {min(s['ratios']):.2f}-{max(s['ratios']):.2f})"
         )
@@ -110,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     record = dict(vars(args), other=str(args.other), scenario=str(args.scenario), runs=runs)
     record["other_scenario"] = str(other_scenario)
     record["summary"] = summary
-    path = RESULTS_DIR / f"bench_versions-{stamp}.json"
+    path = RESULTS_DIR / f"bench_versions-{args.what}-{stamp}.json"
     path.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"wrote: {path}")
 

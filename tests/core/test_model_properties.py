@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from cstosim.core.model import AllianceModel
+from cstosim.core.records import steps_table
 from cstosim.core.rules import appeal, membership
 from cstosim.core.rules.choice import softmax_choice
+from cstosim.experiments.evaluate import evaluate
 from cstosim.experiments.runs import simulate
 from cstosim.inputs.parameters import PARAMETERS, resolve
 from cstosim.inputs.scenario import load_scenario
@@ -155,3 +157,22 @@ def test_single_world_model_matches_its_world_in_a_batch():
     got = one.recorder.world_tables(one.final())["members"].sort_values("member")
     assert_array_equal(row["final_status"].to_numpy(), got["final_status"].to_numpy())
     np.testing.assert_array_equal(row["final_trust"].to_numpy(), got["final_trust"].to_numpy())
+
+
+@pytest.mark.property
+@given(st.integers(0, 2**31 - 1))
+@settings(max_examples=3, deadline=None)
+def test_leaving_out_the_step_sums_changes_no_world(seed):
+    kept = evaluate(SCENARIO, 30, seed, log_worlds=2)
+    bare = evaluate(SCENARIO, 30, seed, log_worlds=2, step_sums=False)
+    assert len(kept.steps) == SCENARIO.n_steps and bare.steps == []
+    assert kept.dates == bare.dates
+    for name, table in kept.tables.items():
+        pd.testing.assert_frame_equal(table, bare.tables[name])
+
+
+@pytest.mark.unit
+def test_step_sums_and_dates_must_pair_up():
+    steps = evaluate(SCENARIO, 3, 0).steps
+    with pytest.raises(ValueError, match="steps of sums but"):
+        steps_table(steps, ["2022-09"])

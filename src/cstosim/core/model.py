@@ -103,7 +103,8 @@ class AllianceModel(mesa.Model):
     per-world arrays; ``facts`` override facts per world for sweeps, keyed ``'TJK.dependency'`` or
     ``'world.integration'``. Worlds are numbered from ``world_offset``; a world's random numbers
     depend only on ``seed`` and its number (modulo ``stream_period`` if given: common random
-    numbers across the points of a sweep). ``start`` continues the worlds of another run.
+    numbers across the points of a sweep). ``start`` continues the worlds of another run. Without
+    ``step_sums`` the per-step aggregates are not kept (a fit scores only per-world outcomes).
     """
 
     def __init__(
@@ -118,6 +119,7 @@ class AllianceModel(mesa.Model):
         stream_period: int | None = None,
         parameter_set: ParameterSet | None = None,
         start: EndState | None = None,
+        step_sums: bool = True,
     ) -> None:
         super().__init__(rng=seed)
         self.rng, self.random = NoDraws("rng"), NoDraws("random")
@@ -130,7 +132,7 @@ class AllianceModel(mesa.Model):
             if start is not None
             else WorldStreams(seed, world_offset, world_offset + n_worlds, stream_period)
         )
-        self.recorder = Recorder(self.world_ids, log_worlds)
+        self.recorder = Recorder(self.world_ids, log_worlds, step_sums)
         self.affinity = baseline_affinity()
         for a in scenario.affinity:
             if a.date is None:
@@ -255,13 +257,14 @@ class AllianceModel(mesa.Model):
                 self._crisis(event, t, date)
         self._membership(t, date, renewal=any(e.shock == "treaty_renewal" for e in onset))
         self.recorder.dates.append(date)
-        self.recorder.aggregate(
-            self.trust_in_alliance().T,
-            np.stack([a.status for a in self.agents]),
-            np.stack([a.threat for a in self.agents]),
-            self.grievance.T,
-            self.russia.bandwidth,
-        )
+        if self.recorder.step_sums:
+            self.recorder.aggregate(
+                self.trust_in_alliance().T,
+                np.stack([a.status for a in self.agents]),
+                np.stack([a.threat for a in self.agents]),
+                self.grievance.T,
+                self.russia.bandwidth,
+            )
 
     def run_to_end(self) -> None:
         """Advance every remaining month of the scenario."""

@@ -33,6 +33,8 @@ class Recorder:
 
     world_ids: np.ndarray
     log_worlds: int = 0
+    #: Whether to accumulate the per-step aggregates (``steps.parquet``); a fit reads none.
+    step_sums: bool = True
     crises: list[dict] = field(default_factory=list)
     support: list[dict] = field(default_factory=list)
     transitions: list[tuple] = field(default_factory=list)
@@ -299,34 +301,44 @@ def merge_steps(chunks: list[list[StepSums]]) -> list[StepSums]:
     return [sum(parts[1:], parts[0]) for parts in zip(*chunks, strict=True)]
 
 
-def _quantiles(hist: np.ndarray, n: int) -> np.ndarray:
-    """Quantiles ``(len(QUANTILES), M)`` from histograms ``(M, HIST_BINS)``, at bin centres."""
-    cum = np.cumsum(hist, axis=1)
-    out = np.empty((len(QUANTILES), hist.shape[0]))
+def _quantiles(hist: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Quantiles ``(S, len(QUANTILES), M)`` from histograms ``(S, M, HIST_BINS)`` of ``n[s]``
+    worlds, at bin centres."""
+    cum = np.cumsum(hist, axis=2)
+    out = np.empty((hist.shape[0], len(QUANTILES), hist.shape[1]))
     for k, q in enumerate(QUANTILES):
-        idx = (cum < q * n).sum(axis=1)
-        out[k] = (np.minimum(idx, HIST_BINS - 1) + 0.5) / HIST_BINS
+        idx = (cum < q * n[:, None, None]).sum(axis=2)
+        out[:, k] = (np.minimum(idx, HIST_BINS - 1) + 0.5) / HIST_BINS
     return out
 
 
 def steps_table(steps: list[StepSums], dates: list[str]) -> pd.DataFrame:
-    """The ``steps.parquet`` table from accumulated per-step aggregates."""
-    frames = []
-    for step, (s, date) in enumerate(zip(steps, dates, strict=True)):
-        frame = {
-            "step": step,
-            "date": date,
-            "member": list(MEMBERS),
-            "trust_mean": s.trust / FIXED_POINT / s.n,
-        }
-        for q, values in zip(QUANTILES, _quantiles(s.hist, s.n), strict=True):
-            frame[f"trust_q{round(q * 100):02d}"] = values
-        for k, status in enumerate(STATUS_NAMES):
-            frame[f"share_{status}"] = s.status[:, k] / s.n
-        frame["threat_mean"] = s.threat / FIXED_POINT / s.n
-        frame["grievance_mean"] = s.grievance / FIXED_POINT / s.n
-        frame["bandwidth_mean"] = [s.bandwidth[0] / FIXED_POINT / s.n] + [np.nan] * (
-            len(MEMBERS) - 1
-        )
-        frames.append(pd.DataFrame(frame))
-    return pd.concat(frames, ignore_index=True)
+    """The ``steps.parquet`` table from accumulated per-step aggregates: one row per step and
+    member, built from ``(steps, members)`` arrays at once."""
+    if len(steps) != len(dates):
+        raise ValueError(f"{len(steps)} steps of sums but {len(dates)} dates")
+    n_steps, n_members = len(steps), len(MEMBERS)
+    n = np.array([s.n for s in steps], dtype=np.int64)
+
+    def mean(name: str) -> np.ndarray:
+        sums = np.stack([getattr(s, name) for s in steps]).reshape(n_steps, -1)
+        return sums / FIXED_POINT / n[:, None]
+
+    table: dict[str, object] = {
+        "step": np.repeat(np.arange(n_steps, dtype=np.int64), n_members),
+        "date": np.repeat(np.array(dates, dtype=object), n_members),
+        "member": np.tile(np.array(MEMBERS, dtype=object), n_steps),
+        "trust_mean": mean("trust").ravel(),
+    }
+    quantiles = _quantiles(np.stack([s.hist for s in steps]), n)
+    for k, q in enumerate(QUANTILES):
+        table[f"trust_q{round(q * 100):02d}"] = quantiles[:, k].ravel()
+    status = np.stack([s.status for s in steps])
+    for k, name in enumerate(STATUS_NAMES):
+        table[f"share_{name}"] = (status[:, :, k] / n[:, None]).ravel()
+    table["threat_mean"] = mean("threat").ravel()
+    table["grievance_mean"] = mean("grievance").ravel()
+    bandwidth = np.full((n_steps, n_members), np.nan)
+    bandwidth[:, 0] = mean("bandwidth")[:, 0]  # Russia's, in the first member's row
+    table["bandwidth_mean"] = bandwidth.ravel()
+    return pd.DataFrame(table)

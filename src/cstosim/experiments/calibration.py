@@ -27,7 +27,7 @@ from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, s
 from ..inputs.settings import Budget
 from . import storage
 from .checks import Check, codes_by_check
-from .runs import simulate
+from .evaluate import evaluate
 from .scoring import distribution, log_floor
 
 Points = dict[str, np.ndarray]
@@ -136,20 +136,20 @@ def point_probabilities(
     ``(checks, points)``, for the checks the model has an output for.
 
     Each point gets ``replicates`` worlds; worlds of different points share random numbers. Only
-    the files that hold one of ``checks`` are run.
+    the files that hold one of ``checks`` are run, as one block of worlds, keeping only the
+    per-world records the checks read (no per-step aggregates, no merged or sorted tables).
     """
     n_points = len(next(iter(points.values())))
     params = {k: np.repeat(np.asarray(v, dtype=float), replicates) for k, v in points.items()}
     files = {c.scenario: c.doc for c in checks}
     tables = {
-        sid: simulate(
+        sid: evaluate(
             doc.scenario,
             n_points * replicates,
             seed,
             parameters=params,
-            log_worlds=0,
-            chunk_worlds=n_points * replicates,
             stream_period=replicates,
+            step_sums=False,
         ).tables
         for sid, doc in files.items()
     }

@@ -45,11 +45,13 @@ def evaluate(
     log_worlds: int = 0,
     stream_period: int | None = None,
     metrics: Sequence | None = None,
+    step_sums: bool = True,
 ) -> Outcome:
     """Run worlds ``[world_offset, world_offset + n_worlds)`` of ``scenario`` to its end.
 
     With ``metrics``, return each metric's value per world; otherwise the record tables
-    (``docs/results.md``), the per-step sums and the dates. Parameters and facts take scalars or
+    (``docs/results.md``), the per-step sums (unless ``step_sums`` is false) and the dates.
+    Parameters and facts take scalars or
     one value per world of this range. A scenario that ``continues`` another starts each world
     where that world of the other run ended (the same seed, worlds and inputs).
     """
@@ -63,7 +65,9 @@ def evaluate(
         parameter_set=parameter_set,
     )
     start = end_state(scenario, settings)
-    model = AllianceModel(scenario, log_worlds=log_worlds, start=start, **settings)
+    model = AllianceModel(
+        scenario, log_worlds=log_worlds, start=start, step_sums=step_sums, **settings
+    )
     if metrics is not None:
         out = Outcome(metrics=run_metrics(model, list(metrics)))
     else:
