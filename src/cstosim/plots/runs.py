@@ -256,19 +256,36 @@ def _shares_text(counts: pd.Series, n: int) -> str:
     )
 
 
-def _crisis_row(group: pd.DataFrame, run_name: str) -> _CrisisRow:
+def _ladder_row(
+    group: pd.DataFrame,
+    run_name: str,
+    answer: tuple[str, tuple[str, ...], str],
+    asked: tuple[str, pd.Series],
+) -> _CrisisRow:
+    """One crisis's bar: the shares of ``answer`` = (column, its ladder, what the modal one is
+    called), with ``asked`` = (a label, what each world asked) above it."""
+    column, ladder, modal_name = answer
     n = len(group)
-    counts = group["response"].value_counts().reindex(RUNG_NAMES, fill_value=0)
+    counts = group[column].astype(str).value_counts().reindex(ladder, fill_value=0)
     modal = counts.idxmax()
     lo, hi = wilson_interval(counts[modal], n)
     crisis, kind, target, date = group[["crisis", "kind", "target", "date"]].iloc[0]
     note = (
-        f"asked: {_shares_text(_asked_labels(group).value_counts(), n)}\n"
-        f"most common: {_pretty(modal)} {_pct(counts[modal] / n)} "
+        f"{asked[0]}: {_shares_text(asked[1].value_counts(), n)}\n"
+        f"{modal_name}: {_pretty(modal)} {_pct(counts[modal] / n)} "
         f"(95% CI {_pct(float(lo))}–{_pct(float(hi))})"
     )
     label = f"{crisis}\n{target} · {_pretty(kind)} · {date}"
     return _CrisisRow(run_name, kind, label, note, counts.to_numpy(dtype=float) / n)
+
+
+def _crisis_row(group: pd.DataFrame, run_name: str) -> _CrisisRow:
+    return _ladder_row(
+        group,
+        run_name,
+        ("response", RUNG_NAMES, "most common"),
+        ("asked", _asked_labels(group)),
+    )
 
 
 def _crisis_rows(run: RunData) -> list[_CrisisRow]:
@@ -324,14 +341,15 @@ def _draw_response_rows(
     ax.tick_params(axis="y", length=0)
 
 
-def _rung_legend(fig: Figure) -> None:
-    handles = [Patch(color=RUNG_COLOURS[r], label=_pretty(r)) for r in RUNG_NAMES]
+def _ladder_legend(
+    fig: Figure,
+    colours: dict[str, str] = RUNG_COLOURS,
+    title: str = "alliance response, in ladder order (lowest first)",
+) -> None:
+    """One row of swatches under the figure, one per rung of the ladder ``colours`` names."""
+    handles = [Patch(color=c, label=_pretty(r)) for r, c in colours.items()]
     fig.legend(
-        handles=handles,
-        loc="outside lower center",
-        ncols=len(handles),
-        frameon=False,
-        title="alliance response, in ladder order (lowest first)",
+        handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, title=title
     )
 
 
@@ -341,7 +359,7 @@ def _response_figure(rows: list[_CrisisRow], title: Sequence[str]) -> Figure:
         fig = style.figure(11, 1.8 + 0.25 * len(title) + 0.9 * len(rows))
         _draw_response_rows(fig.add_subplot(), rows)
         suptitle(fig, *title)
-        _rung_legend(fig)
+        _ladder_legend(fig)
     return fig
 
 
@@ -361,19 +379,13 @@ def _responses(run: RunData, rows: list[_CrisisRow]) -> Figure:
 
 
 def _russia_row(group: pd.DataFrame, run_name: str) -> _CrisisRow:
-    n = len(group)
-    counts = group["russia"].astype(str).value_counts().reindex(BILATERAL_NAMES, fill_value=0)
-    modal = counts.idxmax()
-    lo, hi = wilson_interval(counts[modal], n)
-    channel = group["channel"].astype(str).replace({"none": "no appeal"}).value_counts()
-    crisis, kind, target, date = group[["crisis", "kind", "target", "date"]].iloc[0]
-    note = (
-        f"appeal: {_shares_text(channel, n)}\n"
-        f"most common own answer: {_pretty(modal)} {_pct(counts[modal] / n)} "
-        f"(95% CI {_pct(float(lo))}–{_pct(float(hi))})"
+    channel = group["channel"].astype(str).replace({"none": "no appeal"})
+    return _ladder_row(
+        group,
+        run_name,
+        ("russia", BILATERAL_NAMES, "most common own answer"),
+        ("appeal", channel),
     )
-    label = f"{crisis}\n{target} · {_pretty(kind)} · {date}"
-    return _CrisisRow(run_name, kind, label, note, counts.to_numpy(dtype=float) / n)
 
 
 def russia_figure(run: RunData) -> Figure | None:
@@ -399,13 +411,10 @@ def russia_figure(run: RunData) -> Figure | None:
         _draw_response_rows(ax, rows, BILATERAL_COLOURS)
         ax.set_xlabel("share of worlds (%); outlined: Russia's most common own answer")
         suptitle(fig, *title)
-        handles = [Patch(color=c, label=_pretty(r)) for r, c in BILATERAL_COLOURS.items()]
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=len(handles),
-            frameon=False,
-            title="Russia's own answer, beside or instead of the Council's (lowest first)",
+        _ladder_legend(
+            fig,
+            BILATERAL_COLOURS,
+            "Russia's own answer, beside or instead of the Council's (lowest first)",
         )
     return fig
 
