@@ -1,0 +1,1 @@
+"""The indicator rows, codings and affinities the baseline facts are derived from."""
