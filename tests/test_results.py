@@ -17,8 +17,9 @@ import cstosim
 from cstosim import api
 from cstosim.experiments import storage
 from cstosim.experiments.folders import folder_kind
+from cstosim.inputs.catalogue import USER_SCENARIOS
 from cstosim.inputs.errors import UserError
-from cstosim.inputs.scenario import USER_SCENARIOS, load_scenario
+from cstosim.inputs.scenario import load_scenario
 from cstosim.inputs.vocabulary import MEMBERS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 from cstosim.results import (
     CompareResult,

@@ -34,6 +34,7 @@ from .experiments.loo import run_loo as _loo
 from .experiments.runs import check_run_args
 from .experiments.sweep import compute_sweep, default_out
 from .experiments.validation import run_validation as _validate
+from .inputs.catalogue import user_scenario_dir
 from .inputs.errors import UserError
 from .inputs.overrides import check_overrides
 from .inputs.parameters import ParameterSet, ParamValues
@@ -42,7 +43,6 @@ from .inputs.scenario import (
     check_unique_ids,
     find_scenario,
     load_scenario,
-    user_scenario_dir,
 )
 from .inputs.schema import format_validation
 from .inputs.settings import DEFAULT_CHUNK, DEFAULT_LOG_WORLDS, DEFAULT_WORLDS, Budget

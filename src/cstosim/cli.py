@@ -126,12 +126,13 @@ def _split_changes(args: argparse.Namespace) -> tuple[dict, dict]:
 
 
 def _cmd_list(args: argparse.Namespace) -> None:
-    from .inputs.scenario import all_scenarios, load_scenario
+    from .inputs.catalogue import read_header, scenario_dir
 
-    for path in all_scenarios():
-        sc = load_scenario(path)
-        kind = "what-if " if sc.scenario.hypothetical else "document"
-        print(f"{sc.id:<36} {kind} {sc.scenario.start}..{sc.scenario.end}  {sc.scenario.title}")
+    for path in sorted(scenario_dir().glob("*.toml")):
+        head = read_header(path)
+        kind = "what-if " if head.hypothetical else "document"
+        about = head.problem or f"{head.start}..{head.end}  {head.title}"
+        print(f"{head.id:<36} {kind} {about}")
 
 
 def _cmd_params(args: argparse.Namespace) -> None:
@@ -369,7 +370,7 @@ class _ScenariosDir(argparse.Action):
     ``$CSTOSIM_SCENARIOS`` does)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from .inputs.scenario import USER_SCENARIOS
+        from .inputs.catalogue import USER_SCENARIOS
 
         os.environ[USER_SCENARIOS] = str(values)
         setattr(namespace, self.dest, values)

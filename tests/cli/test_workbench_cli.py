@@ -10,8 +10,8 @@ import pytest
 
 from cstosim.cli import main as cli_main
 from cstosim.experiments import storage
+from cstosim.inputs.catalogue import USER_SCENARIOS
 from cstosim.inputs.parameters import load_set
-from cstosim.inputs.scenario import USER_SCENARIOS
 from tests.support import validation_folder
 from tests.test_results import _compare_folder
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, sets_dir
 from ..inputs.settings import Budget
@@ -56,6 +55,8 @@ class FitResult:
 
 def latin_hypercube(space: dict[str, tuple[float, float]], n: int, seed: int) -> Points:
     """``n`` points spread over the box ``space`` (scipy's scrambled Latin hypercube)."""
+    from scipy.stats import qmc  # SciPy's stats take a second to import: only when fitting
+
     unit = qmc.LatinHypercube(d=len(space), seed=np.random.default_rng(seed)).random(n)
     lows = np.array([lo for lo, _ in space.values()])
     highs = np.array([hi for _, hi in space.values()])

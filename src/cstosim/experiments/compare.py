@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..inputs.errors import UserError, require_at_least
 from ..inputs.overrides import check_overrides, split_overrides
@@ -53,6 +52,8 @@ def paired_difference(baseline: np.ndarray, variant: np.ndarray, confidence: flo
     mean = float(d.mean())
     if len(d) < 2:
         return mean, float("nan"), float("nan")
+    from scipy import stats  # a second to import: not for every run that only imports this
+
     half = stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     return mean, mean - float(half), mean + float(half)
 

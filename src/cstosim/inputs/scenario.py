@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
+from .catalogue import scenario_dir, user_scenario_dir
 from .errors import UserError, did_you_mean
 from .history import history_problem
 from .schema import (
@@ -385,27 +386,6 @@ def split_file(path: Path) -> tuple[Scenario, dict | None]:
             "remove the [expected] block"
         )
     return scenario, expected
-
-
-def scenario_dir() -> Path:
-    """The project's ``scenarios/`` folder (documented crises and what-ifs)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "scenarios"
-        if candidate.is_dir() and any(candidate.glob("*.toml")):
-            return candidate
-    raise UserError("scenarios/: folder not found next to the package; run from a cstosim clone")
-
-
-#: The environment variable naming a folder of the user's own scenarios (``cstosim new`` writes
-#: there); ids are looked up in it before the shipped ``scenarios/``.
-USER_SCENARIOS = "CSTOSIM_SCENARIOS"
-
-
-def user_scenario_dir() -> Path | None:
-    """The user's scenario folder named by ``$CSTOSIM_SCENARIOS``, if set."""
-    value = os.environ.get(USER_SCENARIOS, "").strip()
-    return Path(value).expanduser() if value else None
 
 
 def find_scenario(name: str | Path) -> Path:
