@@ -121,12 +121,11 @@ def run_singles(sc: Scenario, n: int) -> list[AllianceModel]:
 def same_worlds(big: AllianceModel, singles: list[AllianceModel]) -> bool:
     """The one-world models end exactly where the same worlds of the big model end."""
     n = len(singles)
-    for k, member in enumerate(big.members):
-        status = np.array([s.members[k].status[0] for s in singles])
-        trust = np.array([s.members[k].trust[0] for s in singles])
-        if not (np.array_equal(status, member.status[:n]) and np.allclose(trust, member.trust[:n])):
-            return False
-    return True
+    whole = big.final()  # (worlds, members) arrays
+    ends = [s.final() for s in singles]
+    status = np.concatenate([e.status for e in ends])
+    trust = np.concatenate([e.trust for e in ends])
+    return bool(np.array_equal(status, whole.status[:n]) and np.allclose(trust, whole.trust[:n]))
 
 
 def bench_singles(sc: Scenario, n: int, big: AllianceModel) -> dict:

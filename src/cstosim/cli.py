@@ -152,12 +152,14 @@ def _cmd_params(args: argparse.Namespace) -> None:
         )
 
 
-def _cmd_run(args: argparse.Namespace) -> None:
+def _run_and_plot(args: argparse.Namespace, batch: bool) -> None:
+    """``run`` (one scenario) or ``batch`` (several into one folder), then their figures."""
     from . import api
 
     parameters, facts = _split_changes(args)
-    out = api.run_scenario(
-        args.scenario,
+    run = api.run_batch if batch else api.run_scenario
+    out = run(
+        (args.scenarios or None) if batch else args.scenario,
         args.worlds,
         args.seed,
         args.out,
@@ -169,31 +171,22 @@ def _cmd_run(args: argparse.Namespace) -> None:
         facts=facts,
     ).path
     print(f"results: {out}")
-    if not args.no_plot:
-        for path in api.plot_results(out):
+    if args.no_plot:
+        return
+    drawn = api.plot_results(out)
+    if batch:
+        print(f"plots: {len(drawn)} files under {out}")
+    else:
+        for path in drawn:
             print(f"plot: {path}")
 
 
-def _cmd_batch(args: argparse.Namespace) -> None:
-    from . import api
+def _cmd_run(args: argparse.Namespace) -> None:
+    _run_and_plot(args, batch=False)
 
-    parameters, facts = _split_changes(args)
-    out = api.run_batch(
-        args.scenarios or None,
-        args.worlds,
-        args.seed,
-        args.out,
-        parameters,
-        args.workers,
-        args.chunk,
-        progress=not args.quiet,
-        parameter_set=_parameter_set(args),
-        facts=facts,
-    ).path
-    print(f"results: {out}")
-    if not args.no_plot:
-        drawn = api.plot_results(out)
-        print(f"plots: {len(drawn)} files under {out}")
+
+def _cmd_batch(args: argparse.Namespace) -> None:
+    _run_and_plot(args, batch=True)
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
