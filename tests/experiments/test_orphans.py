@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 
 HELPER = (
     "import sys, time; from cstosim.experiments.orphans import die_with; "
-    "die_with(int(sys.argv[1])); time.sleep(60)"
+    "die_with(int(sys.argv[1])); print('working', flush=True); time.sleep(60)"
 )
 
 
@@ -33,10 +33,13 @@ def test_a_helper_whose_run_is_gone_exits_at_once():
 
 
 def test_a_helper_whose_run_is_alive_keeps_working():
-    helper = subprocess.Popen([sys.executable, "-c", HELPER, str(os.getpid())])
+    helper = subprocess.Popen(
+        [sys.executable, "-c", HELPER, str(os.getpid())], stdout=subprocess.PIPE, text=True
+    )
     try:
-        with pytest.raises(subprocess.TimeoutExpired):
-            helper.wait(timeout=2)
+        assert helper.stdout is not None
+        assert helper.stdout.readline().strip() == "working"
+        assert helper.poll() is None
     finally:
         helper.kill()
         helper.wait()

@@ -228,6 +228,7 @@ def test_missing_crises_table_skips_responses(run_dir: Path) -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.slow
 def test_a_run_made_before_model_2_plots_all_but_russias_answer(run_dir: Path) -> None:
     path = run_dir / "crises.parquet"
     pd.read_parquet(path).drop(columns=["channel", "russia"]).to_parquet(path)
@@ -237,6 +238,7 @@ def test_a_run_made_before_model_2_plots_all_but_russias_answer(run_dir: Path) -
 
 
 @pytest.mark.unit
+@pytest.mark.slow
 def test_russias_answer_outlines_its_most_common_own_answer(
     run_dir: Path, drawn: dict[str, Figure]
 ) -> None:
