@@ -154,11 +154,14 @@ def reliability_figure(rel: pd.DataFrame) -> Figure:
         )
         if name == "model":
             for r in rows.itertuples():
+                # inward from the frame: left of points near the right edge, above those near 0
+                right = r.mean_p > 0.85
                 ax.annotate(
                     f"n={r.n}",
                     (r.mean_p, r.observed),
                     textcoords="offset points",
-                    xytext=(6, -12),
+                    xytext=(-8 if right else 6, 6 if r.observed < 0.1 else -12),
+                    ha="right" if right else "left",
                     fontsize=8,
                     color=FORECASTER_COLOURS[name],
                 )
