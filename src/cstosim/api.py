@@ -87,7 +87,7 @@ def _check_one(path: Path) -> Scenario | None:
     scenario, if it was one."""
     from .experiments.sweep_spec import load_spec
     from .inputs.expected import parse_expected
-    from .inputs.scenario import split_file
+    from .inputs.scenario import continued, split_file
     from .inputs.schema import read_toml
 
     raw = read_toml(path, "input", "check the path")
@@ -102,6 +102,7 @@ def _check_one(path: Path) -> Scenario | None:
     scenario, expected = split_file(path)
     if expected is not None:
         parse_expected(path, scenario, expected)
+    continued(scenario, path)
     return scenario
 
 

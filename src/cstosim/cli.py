@@ -126,13 +126,17 @@ def _split_changes(args: argparse.Namespace) -> tuple[dict, dict]:
 
 
 def _cmd_list(args: argparse.Namespace) -> None:
-    from .inputs.catalogue import read_header, scenario_dir
+    from .inputs.catalogue import read_header, scenario_dir, user_scenario_dir
 
-    for path in sorted(scenario_dir().glob("*.toml")):
-        head = read_header(path)
-        kind = "what-if " if head.hypothetical else "document"
-        about = head.problem or f"{head.start}..{head.end}  {head.title}"
-        print(f"{head.id:<36} {kind} {about}")
+    yours = user_scenario_dir()
+    folders = [scenario_dir()] + ([yours] if yours is not None and yours.is_dir() else [])
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            head = read_header(path)
+            kind = "what-if " if head.hypothetical else "document"
+            about = head.problem or f"{head.start}..{head.end}  {head.title}"
+            mine = f"  ({folder})" if folder is yours else ""
+            print(f"{head.id:<36} {kind} {about}{mine}")
 
 
 def _cmd_params(args: argparse.Namespace) -> None:
@@ -365,6 +369,8 @@ class _ScenariosDir(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from .inputs.catalogue import USER_SCENARIOS
 
+        if os.path.exists(values) and not os.path.isdir(values):
+            parser.error(f"--scenarios-dir: {values} is not a folder; name a folder of scenarios")
         os.environ[USER_SCENARIOS] = str(values)
         setattr(namespace, self.dest, values)
 
@@ -657,7 +663,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a folder of your own scenarios, searched for ids first (default: $CSTOSIM_SCENARIOS)",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="list scenario ids and titles").set_defaults(func=_cmd_list)
+    sub.add_parser(
+        "list", help="list scenario ids and titles, yours (--scenarios-dir) after the shipped ones"
+    ).set_defaults(func=_cmd_list)
     params = sub.add_parser("params", help="list global parameters and the values in force")
     _add_parameters_option(params)
     params.set_defaults(func=_cmd_params)

@@ -73,3 +73,16 @@ def test_new_scaffolds_into_the_folder_where_ids_then_resolve(
     assert storage.read_meta(out)["scenario_id"] == "quiet_border"
     assert cli_main(argv) == 2  # the id is taken now
     assert "exists" in capsys.readouterr().err
+    assert cli_main(["--scenarios-dir", str(mine), "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("quiet_border ")
+
+
+def test_a_scenarios_dir_that_is_a_file_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(USER_SCENARIOS, raising=False)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert cli_main(["--scenarios-dir", str(blocker), "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{blocker} is not a folder" in err

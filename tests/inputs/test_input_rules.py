@@ -109,6 +109,10 @@ RULES = {
         edited('start = "2022-01"', 'start = "1993-01"').replace('"2022-', '"1993-'),
         ["scenario.start", "before the treaty", "M05"],
     ),
+    "a window of more than a century": (
+        edited('end = "2023-12"', 'end = "9999-12"'),
+        ["scenario: the window runs 95735 months", "1200 (a century)", "bring end closer to start"],
+    ),
     "repeated event id": (
         edited('id = "war"', 'id = "kaz"'),
         ["events.2.id", "'kaz'", "events.1", "its own id"],
@@ -122,6 +126,29 @@ def test_cross_field_rules(tmp_path, case):
     message = refusal(write(tmp_path, text))
     for part in parts:
         assert part in message, message
+
+
+def _continuing(tmp_path: Path, old: str, new: str) -> Path:
+    text = (SCENARIOS / "whatif_russia_drained.toml").read_text(encoding="utf-8")
+    return write(tmp_path, edited(old, new, text), name="whatif_russia_drained")
+
+
+def test_a_continuation_must_name_a_scenario_that_exists(tmp_path):
+    path = _continuing(tmp_path, 'continues = "documented_history"', 'continues = "no_such_run"')
+    ((where, problem),) = check_files([path])
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith(f"{path}: [scenario] continues no_such_run: unknown scenario")
+
+
+def test_a_continuation_starts_the_month_after_the_run_it_continues(tmp_path):
+    path = _continuing(tmp_path, 'start = "2026-01"', 'start = "2025-06"')
+    ((where, problem),) = check_files([path])
+    assert problem == (
+        f"{path}: [scenario] continues documented_history, which ends 2025-12, but starts "
+        "2025-06; start the month after the scenario it continues ends"
+    )
+    with pytest.raises(UserError, match="start the month after"):
+        run_batch([path], n_worlds=2, seed=0, out=tmp_path / "out", progress=False)
 
 
 def test_documented_outcome_given_twice_is_refused(tmp_path):
@@ -221,6 +248,8 @@ def test_unreadable_paths_are_one_line(tmp_path):
         with pytest.raises(UserError) as info:
             load_scenario(path)
         assert part in str(info.value) and "\n" not in str(info.value)
+    ((_, problem),) = check_files([tmp_path])
+    assert problem == f"{tmp_path}: is a folder, not an input file; name the file"
     if os.geteuid() != 0:  # root reads anything
         locked = write(tmp_path, TEXT)
         locked.chmod(0)

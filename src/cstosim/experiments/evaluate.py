@@ -19,7 +19,7 @@ from ..core.model import AllianceModel, EndState, FactValues
 from ..core.records import StepSums
 from ..inputs.errors import UserError
 from ..inputs.parameters import ParameterSet, ParamValues
-from ..inputs.scenario import Scenario, find_scenario, load_scenario
+from ..inputs.scenario import Scenario, continued
 from .metrics import run_metrics
 
 
@@ -91,7 +91,8 @@ def end_state(scenario: Scenario, settings: dict, seen: tuple[str, ...] = ()) ->
             argument="continues",
             value=name,
         )
-    previous = load_scenario(find_scenario(name))
+    previous = continued(scenario)
+    assert previous is not None  # continues is set
     model = AllianceModel(
         previous, start=end_state(previous, settings, (*seen, scenario.id)), **settings
     )

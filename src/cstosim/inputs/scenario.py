@@ -30,6 +30,7 @@ from .schema import (
     one_of,
     read_toml,
 )
+from .settings import MAX_MONTHS
 from .vocabulary import (
     ACTORS,
     CRISIS_KINDS,
@@ -94,8 +95,14 @@ class Meta(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Meta:
-        if months_between(self.start, self.end) < 1:
+        months = months_between(self.start, self.end)
+        if months < 1:
             raise ValueError("end must be at least one month after start")
+        if months > MAX_MONTHS:
+            raise ValueError(
+                f"the window runs {months} months, more than the {MAX_MONTHS} (a century) a "
+                "scenario may span; bring end closer to start"
+            )
         if self.continues is not None and self.format < 2:
             raise ValueError("continues needs format = 2")
         if self.continues == self.id:
@@ -405,6 +412,27 @@ def find_scenario(name: str | Path) -> Path:
         f"{name}: unknown scenario; use a file path or one of: {', '.join(known)}"
         f"{did_you_mean(str(name), known)}"
     )
+
+
+def continued(scenario: Scenario, path: Path | None = None) -> Scenario | None:
+    """The scenario ``scenario`` (read from ``path``, if given) continues, loaded (None if it
+    starts afresh); refused in one line if it cannot be found or does not end the month before
+    ``scenario`` starts (``docs/scenarios.md``)."""
+    name = scenario.scenario.continues
+    where = path or scenario.id
+    if name is None:
+        return None
+    try:
+        previous = load_scenario(find_scenario(name))
+    except UserError as exc:
+        raise UserError(f"{where}: [scenario] continues {exc}") from None
+    end, start = previous.scenario.end, scenario.scenario.start
+    if months_between(end, start) != 1:
+        raise UserError(
+            f"{where}: [scenario] continues {name}, which ends {end}, but starts {start}; "
+            "start the month after the scenario it continues ends"
+        )
+    return previous
 
 
 def _exists(path: Path) -> bool:

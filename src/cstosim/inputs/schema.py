@@ -116,10 +116,11 @@ def read_limited(path: Path, what: str, missing_fix: str) -> bytes:
     :class:`UserError` (a missing file gets ``missing_fix``)."""
     try:
         info = path.stat()
+        article = "an" if what[:1] in "aeiou" else "a"
         if stat.S_ISDIR(info.st_mode):
-            raise UserError(f"{path}: is a folder, not a {what} file; name the file")
+            raise UserError(f"{path}: is a folder, not {article} {what} file; name the file")
         if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{path}: not a regular file; name a {what} file")
+            raise UserError(f"{path}: not a regular file; name {article} {what} file")
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:

@@ -20,6 +20,9 @@ DEFAULT_LOG_WORLDS = 5
 MAX_WORLDS = 10_000_000
 #: The most local worker processes: far beyond any machine's cores, short of a fork bomb.
 MAX_WORKERS = 256
+#: The longest scenario window, in months: a century is far beyond any question the model is
+#: built for, and a longer one (a mistyped year) would run for hours before anyone noticed.
+MAX_MONTHS = 1200
 #: The largest root seed (numpy's SeedSequence takes any size; files and Dask want 64 bits).
 MAX_SEED = 2**63 - 1
 
