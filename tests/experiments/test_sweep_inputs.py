@@ -15,7 +15,7 @@ from tests.support import MINI
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("threshold", ["nan", "inf", "-inf", '"0.5"'])
+@pytest.mark.parametrize("threshold", ["nan", "inf", "-inf", '"0.5"', "-5.0"])
 def test_prim_threshold_must_be_a_finite_number(tmp_path, threshold):
     path = write_spec(tmp_path, points=40)
     path.write_text(
@@ -23,6 +23,17 @@ def test_prim_threshold_must_be_a_finite_number(tmp_path, threshold):
     )
     with pytest.raises(UserError, match=r"prim\.threshold"):
         load_spec(path)
+
+
+@pytest.mark.unit
+def test_morris_levels_belong_to_the_morris_sampler_only(tmp_path):
+    path = write_spec(tmp_path, points=40)
+    path.write_text(path.read_text().replace("seed = 4", "seed = 4\nmorris_levels = 3"))
+    with pytest.raises(UserError, match="morris_levels: only the morris sampler has levels"):
+        load_spec(path)
+    path = write_spec(tmp_path, sampler="morris", points=4)
+    path.write_text(path.read_text().replace("seed = 4", "seed = 4\nmorris_levels = 3"))
+    assert load_spec(path)[0].sweep.morris_levels == 3
 
 
 @pytest.mark.unit

@@ -151,6 +151,22 @@ def test_a_continuation_starts_the_month_after_the_run_it_continues(tmp_path):
         run_batch([path], n_worlds=2, seed=0, out=tmp_path / "out", progress=False)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "part"),
+    [
+        ('target = "TJK"\nsource = "CHN"', 'target = "RUS"\nsource = "CHN"', "events.3.target"),
+        ('target = "TJK"\nsource = "CHN"', 'target = "TALIBAN"\nsource = "CHN"', "not 'TALIBAN'"),
+        ('target = "TJK"\nsource = "CHN"', 'target = "TJK"\nsource = "AFG"', "events.3.source"),
+    ],
+)
+def test_an_outside_offer_goes_from_a_patron_to_a_member(tmp_path, old, new, part):
+    text = (SCENARIOS / "whatif_china_offer_tajikistan.toml").read_text(encoding="utf-8")
+    path = write(tmp_path, edited(old, new, text), name="whatif_china_offer_tajikistan")
+    with pytest.raises(UserError) as info:
+        load_scenario(path)
+    assert part in str(info.value) and "\n" not in str(info.value)
+
+
 def test_documented_outcome_given_twice_is_refused(tmp_path):
     block = TEXT[TEXT.index("[[expected.crisis]]") :].split("\n\n")[0] + "\n\n"
     text = edited("[[expected.crisis]]", block + "[[expected.crisis]]")

@@ -65,6 +65,14 @@ class SweepMeta(Strict):
         return self
 
     @model_validator(mode="after")
+    def _levels_only_for_morris(self) -> SweepMeta:
+        if "morris_levels" in self.model_fields_set and self.sampler != "morris":
+            raise ValueError(
+                f"morris_levels: only the morris sampler has levels, not {self.sampler}; remove it"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _two_heatmap_inputs(self) -> SweepMeta:
         if self.heatmap is not None and self.heatmap[0] == self.heatmap[1]:
             raise ValueError(f"heatmap: '{self.heatmap[0]}' twice; name two different swept inputs")
@@ -75,7 +83,8 @@ class Discovery(Strict):
     """The ``[prim]`` table: which metric, above which threshold, with what coverage."""
 
     metric: str
-    threshold: float = 0.5
+    #: every metric is a share, a mean trust or a count of members: none is below 0
+    threshold: Annotated[float, Field(ge=0.0)] = 0.5
     min_coverage: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
 
 

@@ -38,6 +38,7 @@ from .vocabulary import (
     FACT_ALIASES,
     MEMBER_FACTS,
     MEMBERS,
+    PATRONS,
     SHOCK_KINDS,
     STATUS_NAMES,
     WORLD_FACTS,
@@ -183,6 +184,18 @@ class Event(Strict):
         if self.kind in ("intra_member_clash", "nonmember_war_by_member"):
             if self.source not in MEMBERS:
                 raise ValueError(f"source: a {self.kind} needs a source that is a treaty state")
+        if self.shock in _BETWEEN_TWO:
+            if self.target not in MEMBERS or self.target == "RUS":
+                raise ValueError(
+                    f"target: an {self.shock} goes to a treaty state other than Russia, not "
+                    f"'{self.target}'; name the member it is made to"
+                )
+            if self.source not in PATRONS:
+                raise ValueError(
+                    f"source: an {self.shock} comes from an outside patron, one of "
+                    f"{', '.join(PATRONS)}, not '{self.source}'"
+                    f"{did_you_mean(str(self.source), PATRONS)}"
+                )
         between = self.kind in CRISIS_KINDS or self.shock in _BETWEEN_TWO
         if between and self.source is not None and self.source == self.target:
             raise ValueError(
