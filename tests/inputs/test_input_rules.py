@@ -167,6 +167,16 @@ def test_an_outside_offer_goes_from_a_patron_to_a_member(tmp_path, old, new, par
     assert part in str(info.value) and "\n" not in str(info.value)
 
 
+def test_a_fact_name_of_another_type_in_a_format_1_file_is_one_line(tmp_path):
+    # found by the fuzz tier: the renaming of format-1 fact names looked a list up in a dict
+    text = (SCENARIOS / "armenia_trajectory_2020_2025.toml").read_text(encoding="utf-8")
+    text = edited("format = 2\n", "", edited('field = "threat"', "field = []", text))
+    path = write(tmp_path, text, name="armenia_trajectory_2020_2025")
+    with pytest.raises(UserError) as info:
+        load_scenario(path)
+    assert "facts.1.field" in str(info.value) and "\n" not in str(info.value)
+
+
 def test_documented_outcome_given_twice_is_refused(tmp_path):
     block = TEXT[TEXT.index("[[expected.crisis]]") :].split("\n\n")[0] + "\n\n"
     text = edited("[[expected.crisis]]", block + "[[expected.crisis]]")

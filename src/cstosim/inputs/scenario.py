@@ -248,7 +248,9 @@ class Scenario(Strict):
             return raw
         facts = [
             dict(f, field=FACT_ALIASES[f["field"]])
-            if isinstance(f, dict) and f.get("field") in FACT_ALIASES
+            if isinstance(f, dict)
+            and isinstance(f.get("field"), str)
+            and f["field"] in FACT_ALIASES
             else f
             for f in raw["facts"]
         ]
