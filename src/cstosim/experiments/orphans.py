@@ -12,7 +12,12 @@ The request binds to whoever is the parent when it is made, so a helper orphaned
 still starting up would bind to ``init`` and live on. Each helper therefore knows the run's own
 process id, and after asking the kernel it checks that the run is still alive: a forkserver only
 dies after the run, so a run found alive means the parent the request bound to was alive too.
-Where ``prctl`` is missing, a watchdog thread polls the run instead.
+Workers also keep a watchdog thread that polls the run (every half second) and leaves once it is
+gone or a zombie: a second line of defence that does not depend on who the parent is, which a
+loaded machine showed to be needed. The forkserver keeps no thread (it forks the workers, and
+forking a process that runs threads is what the forkserver exists to avoid); once its workers are
+gone, nothing holds its pipe to the run and it ends. Where ``prctl`` is missing, every helper
+polls.
 """
 
 from __future__ import annotations
@@ -42,13 +47,20 @@ def _set_death_signal() -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs: it exists and, where ``/proc`` says so, is not a zombie (a
+    killed run stays one until its parent reaps it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, under another user: a reused id, not ours, but not gone
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != b"Z"
 
 
 def _watch(owner: int) -> None:
@@ -62,12 +74,16 @@ def _watch(owner: int) -> None:
     threading.Thread(target=loop, name="cstosim-orphan-watch", daemon=True).start()
 
 
-def die_with(owner: int) -> None:
-    """Make this helper process end when the run ``owner`` (a process id) ends, however it ends."""
+def die_with(owner: int, watch: bool = True) -> None:
+    """Make this helper process end when the run ``owner`` (a process id) ends, however it ends;
+    ``watch`` adds the polling thread even where the kernel took the request."""
     if not _set_death_signal():
         _watch(owner)
-    elif not _alive(owner):  # the run died before the kernel was asked
+        return
+    if not _alive(owner):  # the run died before the kernel was asked
         os._exit(1)
+    if watch:
+        _watch(owner)
 
 
 def mark_owner() -> None:
@@ -78,4 +94,4 @@ def mark_owner() -> None:
 def die_with_owner() -> None:
     """:func:`die_with` the run recorded by :func:`mark_owner` (the forkserver's entry point)."""
     owner = os.environ.get(OWNER_VARIABLE)
-    die_with(int(owner) if owner else os.getppid())
+    die_with(int(owner) if owner else os.getppid(), watch=False)

@@ -1,1 +1,0 @@
-"""The indicator rows, codings and affinities the baseline facts are derived from."""
