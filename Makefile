@@ -11,9 +11,10 @@ results: venv
 test: lint
 	.venv/bin/python -m pytest
 
-# the unit and property tiers, without what starts processes, Dask, a browser or a calibration
+# the unit and property tiers, without what starts processes, Dask, a browser or a calibration;
+# two processes, and compiled test modules kept between runs (a machine may forbid .pyc files)
 test-fast: venv
-	.venv/bin/python -m pytest -m "(unit or property) and not slow"
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -n 2 -m "(unit or property) and not slow"
 
 lint: venv
 	.venv/bin/ruff check src tests benchmarks
