@@ -38,8 +38,10 @@ arrays = st.lists(floats, min_size=1, max_size=16).map(np.array)
 
 
 @pytest.mark.property
-@given(fractions, arrays, st.booleans(), st.booleans())
-def test_appeal_probabilities_are_a_distribution_over_admissible_channels(fr, x, art2, art4):
+@given(fractions, arrays, st.booleans(), st.booleans(), st.booleans())
+def test_appeal_probabilities_are_a_distribution_over_admissible_channels(
+    fr, x, to_russia, art2, art4
+):
     n = len(x)
     p = resolve(random_params(fr), n_worlds=n)
     unit = np.clip(np.abs(x) / 20, 0, 1)
@@ -49,13 +51,14 @@ def test_appeal_probabilities_are_a_distribution_over_admissible_channels(fr, x,
         (unit, 1 - unit),
         unit,
         1 - unit,
-        (art2, art4),
+        (to_russia, art2, art4),
         **weights(p, appeal.appeal_utilities),
     )
     probs, pick = softmax_choice(u, np.full(n, 0.999))
     assert np.all((probs >= 0) & (probs <= 1))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert np.all((pick >= 0) & (pick <= 3))
+    assert (probs[:, Channel.BILATERAL] == 0).all() or to_russia
     assert (probs[:, Channel.CONSULTATIONS] == 0).all() or art2
     assert (probs[:, Channel.ASSISTANCE] == 0).all() or art4
 

@@ -80,9 +80,21 @@ def test_admissibility_follows_the_treaty():
     assert not appeal.art4_admissible("internal_unrest", False)  # E08
     assert not appeal.art4_admissible("disputed_territory_conflict", False)  # E12
     assert not appeal.art4_admissible("intra_member_clash", False)  # E14, E20
-    assert appeal.art2_admissible("internal_unrest")
-    assert not appeal.art2_admissible("disputed_territory_conflict")
-    assert not appeal.art2_admissible("intra_member_clash")
+    assert appeal.art2_admissible("external_aggression", False)  # CST Art. 2
+    assert appeal.art2_admissible("internal_unrest", True)
+    # unrest called internal is the government's own affair under non-interference (E08)
+    assert not appeal.art2_admissible("internal_unrest", False)
+    assert not appeal.art2_admissible("disputed_territory_conflict", False)
+    assert not appeal.art2_admissible("intra_member_clash", False)
+
+
+def test_no_outside_forces_against_a_revolt_called_internal():
+    # a government that is itself the revolt's target and does not cast it as foreign-backed
+    assert not appeal.bilateral_admissible("internal_unrest", False, True)
+    # E08: violence between communities, the government not its target
+    assert appeal.bilateral_admissible("internal_unrest", False, False)
+    assert appeal.bilateral_admissible("internal_unrest", True, True)  # E17's framing
+    assert appeal.bilateral_admissible("disputed_territory_conflict", False, False)  # E12
 
 
 def test_trust_scope_of_each_crisis_kind():
@@ -123,7 +135,7 @@ def test_appeal_utilities_by_hand():
     )
     need = appeal.capacity_gap(0.8, np.array([0.5]))  # 0.4
     u = appeal.appeal_utilities(
-        0.8, need, (0.5 * one, 0.6 * one), 1.0 * one, 0.25 * one, (True, True), **weights
+        0.8, need, (0.5 * one, 0.6 * one), 1.0 * one, 0.25 * one, (True, True, True), **weights
     )
     sovereign = 3 * 0.25 * 0.4  # 0.3
     bilateral = 8 * 0.4 * 0.5 * 1.0 - 2 - sovereign  # -0.7
@@ -139,7 +151,7 @@ def test_inadmissible_channels_are_never_chosen():
         (0.5 * one, 0.6 * one),
         0.0 * one,
         0.25 * one,
-        (False, False),
+        (False, False, False),
         need_weight=8.0,
         ask_cost=0.0,
         sovereignty_weight=0.0,
@@ -148,6 +160,7 @@ def test_inadmissible_channels_are_never_chosen():
     )
     p, _ = choice.softmax_choice(u, np.array([0.5]))
     assert p[0, Channel.CONSULTATIONS] == 0 and p[0, Channel.ASSISTANCE] == 0
+    assert p[0, Channel.BILATERAL] == 0 and p[0, Channel.NONE] == 1
 
 
 def test_asked_rungs_follow_channel_and_scope():
@@ -232,13 +245,24 @@ def test_a_member_blocks_by_affinity_and_fear_of_precedent():
 
 
 def test_the_council_speaks_unasked_by_choice():
-    w = dict(affinity_weight=3.0, ties_weight=2.0, precedent_weight=4.0, statement_threshold=1.0)
+    w = dict(affinity_weight=3.0, ties_weight=2.0, precedent_weight=4.0)
     zero = 0 * one
-    assert council.speaks_unasked(0.6, 0.0, zero, zero, **w)[0]  # 1.8 > 1
-    assert not council.speaks_unasked(0.6, 0.5, zero, zero, **w)[0]  # 1.8 - 1.0 = 0.8
-    assert not council.speaks_unasked(0.2, 0.0, zero, zero, **w)[0]  # 0.6
-    # unrest the government does not frame as foreign: non-interference, 1.8 - 4 * 0.25 = 0.8
-    assert not council.speaks_unasked(0.6, 0.0, 0.25 * one, zero, **w)[0]
+    assert council.speaks_unasked(0.6, True, 0.0, zero, zero, **w)[0]  # 1.8 > 0
+    assert council.speaks_unasked(0.6, True, 0.5, zero, zero, **w)[0]  # 1.8 - 1.0 = 0.8
+    assert not council.speaks_unasked(0.6, True, 1.0, zero, zero, **w)[0]  # 1.8 - 2.0 = -0.2
+    # nobody hit from outside: no solidarity term, so it speaks only on its noise
+    assert not council.speaks_unasked(0.6, False, 0.0, zero, zero, **w)[0]  # 0
+    assert council.speaks_unasked(0.6, False, 0.0, zero, 0.1 * one, **w)[0]  # 0.1
+    # unrest the government calls internal: non-interference, 0 - 4 * 0.25 = -1
+    assert not council.speaks_unasked(0.6, False, 0.0, 0.25 * one, 0.9 * one, **w)[0]
+    assert council.speaks_unasked(0.6, False, 0.0, 0.25 * one, 1.1 * one, **w)[0]
+
+
+def test_russia_sends_arms_unasked_only_against_a_threat_from_outside():
+    assert russia.unasked_ceiling("insurgent_spillover") == BilateralRung.ARMS  # E15
+    assert russia.unasked_ceiling("external_aggression") == BilateralRung.ARMS
+    for kind in ("internal_unrest", "disputed_territory_conflict", "intra_member_clash"):
+        assert russia.unasked_ceiling(kind) == BilateralRung.WORDS  # E05: political backing
 
 
 def test_council_answer_ladder():
@@ -329,16 +353,16 @@ def test_leave_pressure_by_hand():
 def test_decisions_only_at_an_occasion_with_hysteresis():
     A, F, W = Status.ACTIVE, Status.FROZEN, Status.WITHDRAWN
     status = np.array([A, A, F, F, F, W, W, W])
-    pressure = np.array([5.0, 5.0, 8.0, 3.0, -1.0, -2.0, -2.0, 0.0])
+    pressure = np.array([5.0, 5.0, 8.0, 3.0, -1.0, -2.0, -2.0, 5.0])
     occasion = np.array([True, False, True, True, True, True, True, True])
     blocked = np.array([False] * 6 + [True, False])
-    cuts = dict(freeze_threshold=4.0, withdraw_margin=2.0, rejoin_margin=4.0)
+    cuts = dict(freeze_threshold=4.0, withdraw_margin=2.0)
     exit_cost = np.zeros(8)
     new, notice = membership.decide(
         status, pressure, 0 * pressure, occasion, blocked, exit_cost, **cuts
     )
     # active: freezes above 4 at an occasion only; frozen: notice above 6, thaw below 2, else stays;
-    # withdrawn: rejoins below 0 unless blocked
+    # withdrawn: rejoins below 4 unless blocked
     assert_array_equal(new, [F, A, F, F, A, A, W, W])
     assert_array_equal(notice, [False, False, True, False, False, False, False, False])
     # a formal exit also forfeits what dependency buys: with an exit cost of 3, no notice at 8
@@ -360,7 +384,6 @@ def test_a_content_member_stays_at_every_occasion():
         np.zeros(1000),
         freeze_threshold=4.0,
         withdraw_margin=2.0,
-        rejoin_margin=4.0,
     )
     assert (new == Status.ACTIVE).all()
 

@@ -119,7 +119,8 @@ class MemberState(mesa.Agent):
         prior = Scope.TERRITORIAL if scope is None else scope
         active = self.is_active()
         admissible = (
-            active & appeal.art2_admissible(event.kind),
+            appeal.bilateral_admissible(event.kind, event.framed_foreign, event.regime_at_risk),
+            active & appeal.art2_admissible(event.kind, event.framed_foreign),
             active & appeal.art4_admissible(event.kind, event.framed_foreign),
         )
         utilities = appeal.appeal_utilities(

@@ -36,7 +36,6 @@ from ..inputs.vocabulary import (
     PATRONS,
     REQUEST_NAMES,
     RUNG_NAMES,
-    BilateralRung,
     Channel,
     Provider,
     Request,
@@ -399,8 +398,7 @@ class AllianceModel(mesa.Model):
                 np.full(n, Channel.BILATERAL), need, appeal.trust_scope(e.kind), p.troops_gap
             ),
         )
-        # unasked, Russia may still send words or arms of its own (E15); troops only when asked
-        cap = np.where(to_russia, asked_russia, BilateralRung.ARMS)
+        cap = np.where(to_russia, asked_russia, russia.unasked_ceiling(e.kind))
         cap = np.minimum(cap, russia.ceiling_against(self.aggressor_patron(e)))
         answer = russia.bilateral_rung(
             latent, cap, arms_cut=p.arms_cut, troops_margin=p.troops_margin
@@ -422,13 +420,13 @@ class AllianceModel(mesa.Model):
         stance = russia.council_stance(latent, arms_cut=p.arms_cut, troops_margin=p.troops_margin)
         speaks = council.speaks_unasked(
             e.severity,
+            e.kind != "internal_unrest" or e.framed_foreign,
             self.ties_to_aggressor(e),
             self._internal_caution(e),
             logistic_noise(u_speak),
             affinity_weight=p.affinity_weight,
             ties_weight=p.ties_weight,
             precedent_weight=p.precedent_weight,
-            statement_threshold=p.statement_threshold,
         )
         response = council.council_answer(
             request, asked, stance, any_block, target.is_party(), speaks
@@ -561,7 +559,6 @@ class AllianceModel(mesa.Model):
                 p.dependency_weight * a.dependency,
                 freeze_threshold=p.freeze_threshold,
                 withdraw_margin=p.withdraw_margin,
-                rejoin_margin=p.rejoin_margin,
             )
             a.notice = np.where(notice, membership.NOTICE_MONTHS, a.notice).astype(np.int8)
             self._change(a, t, date, new)

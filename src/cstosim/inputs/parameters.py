@@ -2,7 +2,7 @@
 
 A declaration (:class:`Parameter`) holds what a parameter *is*: its prior range, unit, stage,
 meaning and source. What it is *worth* comes from a versioned parameter-set file in
-``parameter_sets/`` (e.g. ``hand-model2.json``), chosen by name; the set
+``parameter_sets/`` (e.g. ``hand-model2.1.json``), chosen by name; the set
 in force by default is named in ``parameter_sets/DEFAULT``. Nothing else holds a value, so editing
 a set file is the only way to change a default, and every result's ``meta.json`` names the set and
 its hash. One set serves every scenario; a scenario may change facts, never these. A run may give
@@ -206,15 +206,6 @@ _DECLARED: tuple[Parameter, ...] = (
         "rather than block)",
     ),
     Parameter(
-        "statement_threshold",
-        -8,
-        8,
-        "utility",
-        "Council",
-        "concern the Council needs before it speaks about a crisis nobody took to it",
-        "E14, E20: statements; E05, E18: silence",
-    ),
-    Parameter(
         "war_burden",
         0,
         1,
@@ -290,17 +281,6 @@ _DECLARED: tuple[Parameter, ...] = (
         "further pressure at which a frozen member gives notice; as far below the threshold it "
         "thaws",
         "M29: Armenia frozen for two years, no notice, no thaw",
-    ),
-    Parameter(
-        "rejoin_margin",
-        0,
-        20,
-        "utility",
-        "membership",
-        "how far below the freeze threshold a former party's pressure must fall before it applies "
-        "to rejoin: it needs a pull back, not merely the absence of a push",
-        "M11: Uzbekistan's return after Andijan and the break with the US; no other former party "
-        "returned (M07, M08, M13)",
     ),
     Parameter(
         "support_cost",

@@ -21,10 +21,21 @@ def art4_admissible(kind: str, framed_foreign: bool) -> bool:
     return kind in _EXTERNAL or (kind == "internal_unrest" and framed_foreign)
 
 
-def art2_admissible(kind: str) -> bool:
-    """Whether Art. 2 consultations are admissible: a threat to a member's own security (M01).
-    Moscow's reading keeps Karabakh out (E12); a clash between members has no mechanism (E14)."""
-    return kind in _EXTERNAL or kind == "internal_unrest"
+def art2_admissible(kind: str, framed_foreign: bool) -> bool:
+    """Whether Art. 2 consultations are admissible: a threat to a member's security from outside,
+    or unrest its government casts as foreign-backed (M01). Unrest it calls internal is its own
+    affair under the Charter's non-interference: the alliance took up Osh only when Moscow passed
+    on a plea for troops, and called it internal (E08). Moscow's reading keeps Karabakh out (E12);
+    a clash between members has no mechanism (E14)."""
+    return art4_admissible(kind, framed_foreign)
+
+
+def bilateral_admissible(kind: str, framed_foreign: bool, regime_at_risk: bool) -> bool:
+    """Whether a government can appeal to Russia at all: not against a revolt on itself that it
+    does not cast as foreign-backed, since foreign forces called in against its own people would
+    concede the revolt's case. The documented appeals in unrest came where the government was not
+    the target (E08: violence between communities) or cast the revolt as foreign (E17)."""
+    return not (kind == "internal_unrest" and regime_at_risk and not framed_foreign)
 
 
 def trust_scope(kind: str) -> Scope | None:
@@ -67,7 +78,7 @@ def appeal_utilities(
     help_expected: tuple[Array, Array],
     patron: Array,
     sovereignty: Array,
-    admissible: tuple[bool | Array, bool | Array],
+    admissible: tuple[bool | Array, bool | Array, bool | Array],
     *,
     need_weight: Array,
     ask_cost: Array,
@@ -84,14 +95,15 @@ def appeal_utilities(
     incident hardly carries the charge); consultations are worth the severity
     alone (CST Art. 2); asking costs, and inviting forces costs a sovereignty-minded state more
     (M09, M13). ``help_expected`` = (from Russia, from the collective); ``admissible`` =
-    (Art. 2, Art. 4) for the crisis and this state.
+    (bilateral, Art. 2, Art. 4) for the crisis and this state.
     """
     help_russia, help_collective = help_expected
     sovereign = sovereignty_weight * sovereignty * need
     bilateral = need_weight * need * help_russia * patron - ask_cost - sovereign
     consult = consult_weight * severity - ask_cost
     assist = need_weight * need * help_collective + treaty_weight * severity - ask_cost - sovereign
-    art2, art4 = admissible
+    to_russia, art2, art4 = admissible
+    bilateral = np.where(to_russia, bilateral, NOT_ADMISSIBLE)
     consult = np.where(art2, consult, NOT_ADMISSIBLE)
     assist = np.where(art4, assist, NOT_ADMISSIBLE)
     bilateral, consult, assist = np.broadcast_arrays(bilateral, consult, assist)

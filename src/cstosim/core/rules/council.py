@@ -34,6 +34,7 @@ def blocks(
 
 def speaks_unasked(
     severity: float,
+    party_hit: bool,
     ties_to_aggressor: Array | float,
     internal_caution: Array,
     noise: Array,
@@ -41,20 +42,20 @@ def speaks_unasked(
     affinity_weight: Array,
     ties_weight: Array,
     precedent_weight: Array,
-    statement_threshold: Array,
 ) -> Array:
     """Whether the Council says anything about a crisis on a party that nobody took to it: its
-    concern for a party hit (E14, E20: statements), held back by Russia's ties with an aggressor
-    that is not a party (E12) and, in unrest not framed as foreign-backed, by the Charter's
-    non-interference (``internal_caution``: the members' mean sovereignty sensitivity), with
-    noise. Silence is a choice too."""
+    concern for a party hit by force from outside or by another party, or by unrest its government
+    casts as foreign-backed (``party_hit``; E14, E20: statements), held back by Russia's ties with
+    an aggressor that is not a party (E12) and, in unrest called internal, by the Charter's
+    non-interference (``internal_caution``: the members' mean sovereignty sensitivity), with unit
+    noise: it speaks where its concern is positive. Silence is a choice too."""
     concern = (
-        affinity_weight * severity
+        affinity_weight * severity * float(party_hit)
         - ties_weight * np.maximum(ties_to_aggressor, 0.0)
         - precedent_weight * internal_caution
         + noise
     )
-    return concern > statement_threshold
+    return concern > 0.0
 
 
 def council_answer(

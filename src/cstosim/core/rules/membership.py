@@ -98,16 +98,15 @@ def decide(
     *,
     freeze_threshold: Array,
     withdraw_margin: Array,
-    rejoin_margin: Array,
 ) -> tuple[Array, Array]:
     """At an occasion: (new status, whether a withdrawal notice is given this month).
 
     Active: freeze above ``freeze_threshold``. Frozen: give notice above the threshold plus
     ``withdraw_margin`` plus ``exit_cost`` (a formal exit forfeits what dependency on Russia buys:
     M26, Moscow's threats over arrears; M29, Armenia frozen but still a member de jure), thaw below
-    the threshold minus the margin. Withdrawn: apply to rejoin below the threshold minus
-    ``rejoin_margin`` (a former party needs a pull back, not merely the absence of a push: M11),
-    accepted unless an active member blocks. The noise is the state's resolve.
+    the threshold minus the margin. Withdrawn: apply to rejoin below the threshold, the line that
+    crossed upward takes an active member out; the Council's consent is the further hurdle,
+    refused if an active member is hostile to it (M11). The noise is the state's resolve.
     """
     felt = pressure + noise
     active, frozen = status == Status.ACTIVE, status == Status.FROZEN
@@ -115,7 +114,7 @@ def decide(
     out = np.where(occasion & active & (felt > freeze_threshold), Status.FROZEN, status)
     thaw = occasion & frozen & (felt < freeze_threshold - withdraw_margin)
     out = np.where(thaw, Status.ACTIVE, out)
-    rejoin = occasion & withdrawn & (felt < freeze_threshold - rejoin_margin)
+    rejoin = occasion & withdrawn & (felt < freeze_threshold)
     out = np.where(rejoin & ~rejoin_blocked, Status.ACTIVE, out)
     notice = occasion & frozen & (felt > freeze_threshold + withdraw_margin + exit_cost)
     return out.astype(np.int8), notice

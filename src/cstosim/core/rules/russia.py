@@ -66,6 +66,15 @@ def bilateral_rung(latent: Array, cap: Array, *, arms_cut: Array, troops_margin:
     return np.minimum(rung, cap).astype(np.int8)
 
 
+def unasked_ceiling(kind: str) -> int:
+    """The most Russia sends of its own when nobody asked it: arms and material against a threat
+    from outside (E15: deliveries to Tajikistan before any appeal to Moscow), words otherwise; in
+    unrest a government did not take to it, its backing stayed political (E05: Karimov), and
+    troops come only when asked."""
+    outside = kind in ("external_aggression", "insurgent_spillover")
+    return int(BilateralRung.ARMS if outside else BilateralRung.WORDS)
+
+
 def ceiling_against(aggressor_patron: Array | float) -> Array:
     """The highest own answer Russia gives against an aggressor it is bound to defend as well
     (a base there, a bilateral treaty): words, mediation between its allies (E14, E20)."""
