@@ -399,7 +399,7 @@ war_burden = [0.0, 1.0]
 bandwidth_weight = [0.0, 10.0]
 territory_motive = [0.0, 12.0]
 ties_weight = [0.0, 10.0]
-statement_threshold = [-8.0, 8.0]
+precedent_weight = [0.0, 12.0]
 "ARM.dependency" = [0.2, 0.9]
 """
 
@@ -416,8 +416,9 @@ def test_sobol_sweep_of_six_inputs_runs_from_one_command(tmp_path, capsys):
     table = pd.read_csv(out / "analysis" / "sobol.csv")
     assert list(table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf", "metric"]
     assert len(table) == 6 * 4 and len(points(out)) == 16 * 8
-    # whether the Council speaks unasked cannot move the chance of a mission or more
-    own = table[(table["metric"] == "arm_mission") & (table["parameter"] == "statement_threshold")]
+    # the fear of precedent weighs only in unrest called internal, and the one unrest before the
+    # attack on Armenia is framed as foreign-backed: it cannot move the chance of a mission or more
+    own = table[(table["metric"] == "arm_mission") & (table["parameter"] == "precedent_weight")]
     assert abs(float(own["ST"].iloc[0])) < 0.05
     for metric in ("arm_mission", "arm_out", "kaz_trust", "active"):
         assert (out / "plots" / f"sensitivity-{metric}.png").stat().st_size > 1000

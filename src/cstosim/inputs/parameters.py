@@ -225,13 +225,16 @@ _DECLARED: tuple[Parameter, ...] = (
     ),
     Parameter(
         "grievance_weight",
-        0,
+        2,
         20,
         "utility",
         "membership",
         "pressure to leave per unit of grievance (unmet requests, blocks, resented integration, "
         "entrapment) and of outside pull: a grievance weighs as far as there is somewhere to turn",
-        "M21: 'treaty not implemented with regard to Armenia'; M13",
+        "M21: 'treaty not implemented with regard to Armenia'; M13. The documented freezes and "
+        "suspensions state a grievance as their reason, so the range starts where a grave unmet "
+        "request (0.8) with a Western patron at hand (outside pull about 0.7) weighs about one "
+        "unit of a state's resolve",
     ),
     Parameter(
         "protection_weight",
