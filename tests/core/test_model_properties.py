@@ -12,6 +12,7 @@ from cstosim.core.records import steps_table
 from cstosim.core.rules import appeal, membership
 from cstosim.core.rules.choice import softmax_choice
 from cstosim.experiments.evaluate import evaluate
+from cstosim.experiments.outcomes import WorldOutcomes
 from cstosim.experiments.runs import simulate
 from cstosim.inputs.parameters import PARAMETERS, resolve
 from cstosim.inputs.scenario import load_scenario
@@ -165,13 +166,23 @@ def test_single_world_model_matches_its_world_in_a_batch():
 @pytest.mark.property
 @given(st.integers(0, 2**31 - 1))
 @settings(max_examples=3, deadline=None)
-def test_leaving_out_the_step_sums_changes_no_world(seed):
+def test_scoring_without_tables_reads_the_same_outcomes(seed):
     kept = evaluate(SCENARIO, 30, seed, log_worlds=2)
-    bare = evaluate(SCENARIO, 30, seed, log_worlds=2, step_sums=False)
-    assert len(kept.steps) == SCENARIO.n_steps and bare.steps == []
+    bare = evaluate(SCENARIO, 30, seed, log_worlds=2, scoring=True)
+    assert len(kept.steps) == SCENARIO.n_steps and bare.steps == [] and bare.tables == {}
     assert kept.dates == bare.dates
-    for name, table in kept.tables.items():
-        pd.testing.assert_frame_equal(table, bare.tables[name])
+    read = WorldOutcomes.from_tables(kept.tables)
+    assert bare.worlds is not None and read.n_worlds == bare.worlds.n_worlds
+    assert read.crises.keys() == bare.worlds.crises.keys()
+    for event, columns in read.crises.items():
+        assert columns.keys() == bare.worlds.crises[event].keys()
+        for name, codes in columns.items():
+            assert_array_equal(codes, bare.worlds.crises[event][name], err_msg=f"{event} {name}")
+    assert read.support.keys() == bare.worlds.support.keys()
+    for key, backs in read.support.items():
+        assert_array_equal(backs, bare.worlds.support[key])
+    for field in ("member", "step", "world", "old", "new"):
+        assert_array_equal(getattr(read.moves, field), getattr(bare.worlds.moves, field))
 
 
 @pytest.mark.unit

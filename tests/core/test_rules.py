@@ -163,6 +163,19 @@ def test_inadmissible_channels_are_never_chosen():
     assert p[0, Channel.BILATERAL] == 0 and p[0, Channel.NONE] == 1
 
 
+def test_no_bilateral_appeal_without_a_patron_at_hand():
+    # admissible, but Russia bound to the aggressor as well (E14, E20): patron 0, nobody to ask
+    weights = dict(
+        need_weight=8.0, ask_cost=0.5, sovereignty_weight=0.0, consult_weight=0.0, treaty_weight=0.0
+    )
+    patron = np.array([0.0, 0.5])
+    u = appeal.appeal_utilities(
+        0.8, 0.4 * np.ones(2), (0.5, 0.5), patron, 0.25, (True, False, False), **weights
+    )
+    assert u[0, Channel.BILATERAL] == -np.inf
+    assert_allclose(u[1, Channel.BILATERAL], 8 * 0.4 * 0.5 * 0.5 - 0.5)  # 0.3
+
+
 def test_asked_rungs_follow_channel_and_scope():
     channel = np.array(
         [

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cstosim.experiments.checks import Check, checks_of
+from cstosim.experiments.outcomes import WorldOutcomes
 from cstosim.inputs.expected import Documented, load_documented
 from tests.support import MINI
 
@@ -97,3 +98,11 @@ def tables(
         else pd.DataFrame({"world": [], "event": [], "member": [], "backs": []}),
     }
     return out
+
+
+def outcomes(n_worlds: int, **given) -> WorldOutcomes:
+    """The per-world outcomes of hand-made :func:`tables`, as checks read them."""
+    frames = tables(n_worlds, **given)
+    if "crisis" not in frames["crises"]:
+        frames["crises"] = pd.DataFrame({"world": [], "crisis": []})
+    return WorldOutcomes.from_tables(frames)

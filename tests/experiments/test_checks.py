@@ -11,10 +11,9 @@ from cstosim.experiments.checks import (
     checks_of,
     deduplicate,
     entered_within,
-    entry_steps,
     outcome_codes,
-    status_at,
 )
+from cstosim.experiments.outcomes import WorldOutcomes
 from cstosim.inputs.errors import UserError
 from cstosim.inputs.expected import load_documented
 from tests.experiments.handmade import (
@@ -22,8 +21,8 @@ from tests.experiments.handmade import (
     BLR_BACKS,
     check,
     documented,
+    outcomes,
     tables,
-    transitions,
     write_file,
 )
 
@@ -250,32 +249,36 @@ tolerance_months = 2
 
 @pytest.mark.unit
 def test_status_at_follows_transitions():
-    t = transitions(
-        [
+    w = outcomes(
+        3,
+        moves=[
             (0, "ARM", 3, "active", "frozen"),
             (0, "ARM", 7, "frozen", "active"),
             (2, "ARM", 5, "active", "frozen"),
-        ]
+            (1, "KGZ", 4, "active", "frozen"),
+        ],
     )
-    assert_array_equal(status_at("active", t, 3, 2), ["active", "active", "active"])
-    assert_array_equal(status_at("active", t, 3, 5), ["frozen", "active", "frozen"])
-    assert_array_equal(status_at("active", t, 3, 9), ["active", "active", "frozen"])
+    assert_array_equal(w.status_at("ARM", "active", 2), ["active", "active", "active"])
+    assert_array_equal(w.status_at("ARM", "active", 5), ["frozen", "active", "frozen"])
+    assert_array_equal(w.status_at("ARM", "active", 9), ["active", "active", "frozen"])
+    assert_array_equal(w.status_at("KGZ", "active", 9), ["active", "frozen", "active"])
 
 
 @pytest.mark.unit
 def test_entered_within_date_tolerance():
-    t = transitions(
-        [
+    w = outcomes(
+        4,
+        moves=[
             (0, "ARM", 10, "active", "frozen"),
             (1, "ARM", 14, "active", "frozen"),
             (2, "ARM", 12, "frozen", "withdrawn"),
-        ]
+        ],
     )
-    entered = entry_steps(t, "ARM", "frozen", None, 4, 20)
+    entered = w.entries("ARM", "frozen", None, 20)
     # window [8, 12]: world 0 entered frozen at 10; world 1 too late; world 2 withdrew instead
     assert_array_equal(entered_within(entered, 8, 12), [True, False, False, False])
     assert_array_equal(entered_within(entered, 8, 14), [True, True, False, False])
-    from_frozen = entry_steps(t, "ARM", "withdrawn", "frozen", 4, 20)
+    from_frozen = w.entries("ARM", "withdrawn", "frozen", 20)
     assert_array_equal(entered_within(from_frozen, 0, 19), [False, False, True, False])
 
 
@@ -306,7 +309,8 @@ appeal = false
         support={"world": [0, 2], "event": "support", "member": "BLR", "backs": [True, True]},
         moves=[(0, "ARM", 9, "active", "frozen"), (3, "ARM", 13, "active", "frozen")],
     )
-    codes = {c.label: outcome_codes(c, t, 4) for c in checks_of(doc)}
+    w = WorldOutcomes.from_tables(t)
+    codes = {c.label: outcome_codes(c, w) for c in checks_of(doc)}
     assert_array_equal(codes["kaz: request"], [2, 0, 1, 2])
     # rungs none, statement, consultations, material_aid, "mission or deployment"
     assert_array_equal(codes["kaz: response"], [4, 1, 4, 3])
@@ -325,7 +329,7 @@ def test_no_codes_where_the_model_has_no_such_output(tmp_path):
         KAZ + 'russia = ["troops"]\nappeal = false\n',
     )
     t = tables(2, crises={"crisis": "kaz", "request": "none", "response": "none"})
-    codes = {c.kind: outcome_codes(c, t, 2) for c in checks_of(doc)}
+    codes = {c.kind: outcome_codes(c, WorldOutcomes.from_tables(t)) for c in checks_of(doc)}
     assert codes["bilateral"] is None and codes["appeal"] is None
     assert_array_equal(codes["request"], [0, 0])
 
@@ -334,10 +338,11 @@ def test_no_codes_where_the_model_has_no_such_output(tmp_path):
 def test_a_world_without_a_crisis_row_is_an_error(tmp_path):
     doc = documented(tmp_path, "a", KAZ)
     t = tables(3, crises={"crisis": "kaz", "request": "none", "response": "none"})
-    assert_array_equal(outcome_codes(check(doc, "kaz: request"), t, 3), [0, 0, 0])
+    w = WorldOutcomes.from_tables(t)
+    assert_array_equal(outcome_codes(check(doc, "kaz: request"), w), [0, 0, 0])
     t["crises"] = t["crises"].iloc[:2]
     with pytest.raises(ValueError, match="no outcome recorded for 1 worlds"):
-        outcome_codes(check(doc, "kaz: request"), t, 3)
+        WorldOutcomes.from_tables(t)
 
 
 @pytest.mark.unit

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from cstosim.experiments.compare import compare
-from cstosim.experiments.ppc import band_result, status_changes_per_world, timed_checks
+from cstosim.experiments.outcomes import WorldOutcomes
+from cstosim.experiments.ppc import band_result, timed_checks
 from cstosim.experiments.runs import simulate
 from cstosim.experiments.validation import documented_scenarios
 from cstosim.inputs.scenario import find_scenario, load_scenario
@@ -25,7 +26,7 @@ TRAJECTORIES = [d for d in documented_scenarios() if timed_checks(d)]
 @pytest.mark.parametrize("doc", TRAJECTORIES, ids=lambda d: d.id)
 def test_a_documented_trajectory_churns_as_history_did(doc):
     tables = simulate(doc.scenario, WORLDS, seed=7, log_worlds=0).tables
-    counts = status_changes_per_world(tables["transitions"], WORLDS)
+    counts = WorldOutcomes.from_tables(tables).changes_per_world()
     result = band_result(counts, len(timed_checks(doc)))
     assert result["passed"], result
 

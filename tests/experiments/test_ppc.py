@@ -12,10 +12,9 @@ from cstosim.experiments.ppc import (
     order_shares,
     placebo_result,
     predictive_checks,
-    status_changes_per_world,
     window_hits,
 )
-from tests.experiments.handmade import check, documented, tables, transitions
+from tests.experiments.handmade import check, documented, outcomes
 
 N_WORLDS, N_STEPS = 1000, 60
 
@@ -71,8 +70,8 @@ def test_the_documented_count_must_lie_in_the_band():
     inside, outside = band_result(counts, 5), band_result(counts, 12)
     assert inside["passed"] and not outside["passed"]
     assert inside["q05"] == 0 and inside["q95"] == 9
-    t = transitions([(0, "ARM", 1, "active", "frozen"), (0, "ARM", 2, "frozen", "active")])
-    assert_array_equal(status_changes_per_world(t, 3), [2, 0, 0])
+    w = outcomes(3, moves=[(0, "ARM", 1, "active", "frozen"), (0, "ARM", 2, "frozen", "active")])
+    assert_array_equal(w.changes_per_world(), [2, 0, 0])
 
 
 @pytest.mark.unit
@@ -131,8 +130,7 @@ def test_predictive_checks_on_a_synthetic_run(tmp_path):
     arm_steps = 12 + rng.integers(-1, 2, n)
     moves = [(w, "ARM", int(s), "active", "frozen") for w, s in enumerate(arm_steps) if w % 10]
     moves += [(w, "KGZ", 23, "active", "frozen") for w in range(0, n, 2)]
-    t = tables(n, moves=moves)
-    out = predictive_checks(doc, t, n, floor=1 / (2 * n)).tables()
+    out = predictive_checks(doc, outcomes(n, moves=moves), floor=1 / (2 * n)).tables()
     tests = out["ppc"].set_index(["test", "check"])["passed"]
     assert tests[("timing placebo", "ARM enters frozen from active 2023-01±2")]
     assert tests[("order", "ARM enters frozen from active 2023-01±2")]

@@ -25,7 +25,7 @@ import pandas as pd
 from ..inputs.parameters import PARAMETERS, ParameterSet, load_set, parse_set, sets_dir
 from ..inputs.settings import Budget
 from . import storage
-from .checks import Check, codes_by_check
+from .checks import Check, outcome_codes
 from .evaluate import evaluate
 from .scoring import distribution, log_floor
 
@@ -137,26 +137,26 @@ def point_probabilities(
     ``(checks, points)``, for the checks the model has an output for.
 
     Each point gets ``replicates`` worlds; worlds of different points share random numbers. Only
-    the files that hold one of ``checks`` are run, as one block of worlds, keeping only the
-    per-world records the checks read (no per-step aggregates, no merged or sorted tables).
+    the files that hold one of ``checks`` are run, as one block of worlds, and scored from the
+    recorder's integer codes (no per-step aggregates, no tables).
     """
     n_points = len(next(iter(points.values())))
     params = {k: np.repeat(np.asarray(v, dtype=float), replicates) for k, v in points.items()}
     files = {c.scenario: c.doc for c in checks}
-    tables = {
+    worlds = {
         sid: evaluate(
             doc.scenario,
             n_points * replicates,
             seed,
             parameters=params,
             stream_period=replicates,
-            step_sums=False,
-        ).tables
+            scoring=True,
+        ).worlds
         for sid, doc in files.items()
     }
     scored, probs = [], []
     for check in checks:
-        codes = codes_by_check([check], tables[check.scenario])[0]
+        codes = outcome_codes(check, worlds[check.scenario])
         if codes is None:
             continue  # the model has no such output yet
         dist = distribution(codes.reshape(n_points, replicates), len(check.categories))

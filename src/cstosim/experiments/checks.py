@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from ..inputs.expected import (
     Documented,
@@ -27,6 +26,7 @@ from ..inputs.expected import (
 )
 from ..inputs.scenario import Scenario, find_scenario, load_scenario, months_between
 from ..inputs.vocabulary import BILATERAL_NAMES, REQUEST_NAMES, RUNG_NAMES
+from .outcomes import WorldOutcomes
 
 #: Check kinds, in report order.
 KINDS: tuple[str, ...] = ("request", "response", "bilateral", "appeal", "membership", "support")
@@ -209,105 +209,46 @@ def deduplicate(checks: Iterable[Check]) -> tuple[list[Check], dict[tuple[str, s
 # --- per-world outcome codes --------------------------------------------------------------------
 
 
-def n_worlds_of(tables: dict[str, pd.DataFrame]) -> int:
-    """Worlds of a run: its ``members`` table has a row per member per world, worlds 0..n-1."""
-    return int(tables["members"]["world"].max()) + 1
-
-
-def _per_world(worlds: pd.Series, values: np.ndarray, n_worlds: int, what: str) -> np.ndarray:
-    out = np.full(n_worlds, -1, dtype=np.int64)
-    out[worlds.to_numpy()] = values
-    if (out < 0).any():
-        raise ValueError(f"{what}: no outcome recorded for {int((out < 0).sum())} worlds")
-    return out
-
-
-def _crisis_codes(check: Check, crises: pd.DataFrame, n_worlds: int) -> np.ndarray | None:
-    column = CRISIS_COLUMNS[check.kind]
-    if column not in crises.columns:
-        return None  # the model has no such output (a run made before Model 2)
-    rows = crises[crises["crisis"] == check.entry.event]  # type: ignore[union-attr]
-    values = rows[column].astype(str).to_numpy()
-    if check.kind == "appeal":
-        raw = rows[column].to_numpy().astype(np.int64)
-    else:
-        raw = pd.Categorical(values, categories=OUTCOMES[check.kind]).codes.astype(np.int64)
-        if (raw < 0).any():
-            raise ValueError(f"{check.label}: outcome outside {OUTCOMES[check.kind]}")
-    return _per_world(rows["world"], raw, n_worlds, check.label)
-
-
-def entry_steps(
-    transitions: pd.DataFrame,
-    member: str,
-    status: str,
-    from_status: str | None,
-    n_worlds: int,
-    n_steps: int,
-) -> np.ndarray:
-    """``(worlds, steps)`` booleans: did ``member`` move into ``status`` (from ``from_status``,
-    if given) at that step."""
-    hit = transitions[(transitions["member"] == member) & (transitions["to_status"] == status)]
-    if from_status is not None:
-        hit = hit[hit["from_status"] == from_status]
-    out = np.zeros((n_worlds, n_steps), dtype=bool)
-    out[hit["world"].to_numpy(), hit["step"].to_numpy()] = True
-    return out
-
-
 def entered_within(entered: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Per world: any entry at a step in ``[lo, hi]`` (of an :func:`entry_steps` matrix)."""
+    """Per world: any entry at a step in ``[lo, hi]`` (of a
+    :meth:`~.outcomes.WorldOutcomes.entries` matrix)."""
     return entered[:, max(lo, 0) : hi + 1].any(axis=1)
 
 
-def status_at(initial: str, transitions: pd.DataFrame, n_worlds: int, step: int) -> np.ndarray:
-    """Each world's status name at the end of ``step``, from its start status and its moves."""
-    out = np.full(n_worlds, initial, dtype=object)
-    done = transitions[transitions["step"] <= step].sort_values("step", kind="stable")
-    last = done.groupby("world")["to_status"].last()
-    out[last.index.to_numpy()] = last.to_numpy()
-    return out
+def _crisis_codes(check: Check, worlds: WorldOutcomes) -> np.ndarray | None:
+    return worlds.crisis(check.entry.event, CRISIS_COLUMNS[check.kind])  # type: ignore[union-attr]
 
 
-def _membership_codes(check: Check, transitions: pd.DataFrame, n_worlds: int) -> np.ndarray:
+def _membership_codes(check: Check, worlds: WorldOutcomes) -> np.ndarray:
     m, sc = check.entry, check.doc.scenario
     assert isinstance(m, ExpectedMembership)
-    own = transitions[transitions["member"] == m.member]
     step = sc.step_of(m.date)
     if m.mode == "holds":
-        hit = status_at(sc.members[m.member], own, n_worlds, step) == m.status
+        hit = worlds.status_at(m.member, sc.members[m.member], step) == m.status
     else:
-        entered = entry_steps(own, m.member, m.status, m.from_status, n_worlds, sc.n_steps)
+        entered = worlds.entries(m.member, m.status, m.from_status, sc.n_steps)
         hit = entered_within(entered, step - m.tolerance_months, step + m.tolerance_months)
     return hit.astype(np.int64)
 
 
-def _support_codes(check: Check, support: pd.DataFrame, n_worlds: int) -> np.ndarray:
+def _support_codes(check: Check, worlds: WorldOutcomes) -> np.ndarray:
     s = check.entry
     assert isinstance(s, ExpectedSupport)
-    rows = support[(support["event"] == s.event) & (support["member"] == s.member)]
-    backs = np.zeros(n_worlds, dtype=np.int64)  # a member not asked (not active) did not back
-    backs[rows["world"].to_numpy()] = rows["backs"].to_numpy(dtype=bool)
-    return backs
+    return worlds.backed(s.event, s.member).astype(np.int64)
 
 
-def outcome_codes(
-    check: Check, tables: dict[str, pd.DataFrame], n_worlds: int
-) -> np.ndarray | None:
+def outcome_codes(check: Check, worlds: WorldOutcomes) -> np.ndarray | None:
     """Each world's outcome of ``check`` as an index into ``check.categories``; ``None`` when the
-    result tables have no column that answers it."""
+    run has no output that answers it."""
     if check.kind in CRISIS_COLUMNS:
-        raw = _crisis_codes(check, tables["crises"], n_worlds)
+        raw = _crisis_codes(check, worlds)
     elif check.kind == "membership":
-        raw = _membership_codes(check, tables["transitions"], n_worlds)
+        raw = _membership_codes(check, worlds)
     else:
-        raw = _support_codes(check, tables["support"], n_worlds)
+        raw = _support_codes(check, worlds)
     return None if raw is None else np.asarray(check.merge, dtype=np.int64)[raw]
 
 
-def codes_by_check(
-    checks: Sequence[Check], tables: dict[str, pd.DataFrame]
-) -> list[np.ndarray | None]:
-    """:func:`outcome_codes` of each check, all from one run's tables."""
-    n_worlds = n_worlds_of(tables)
-    return [outcome_codes(c, tables, n_worlds) for c in checks]
+def codes_by_check(checks: Sequence[Check], worlds: WorldOutcomes) -> list[np.ndarray | None]:
+    """:func:`outcome_codes` of each check, all from one run."""
+    return [outcome_codes(c, worlds) for c in checks]

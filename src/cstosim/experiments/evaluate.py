@@ -21,16 +21,19 @@ from ..inputs.errors import UserError
 from ..inputs.parameters import ParameterSet, ParamValues
 from ..inputs.scenario import Scenario, continued
 from .metrics import run_metrics
+from .outcomes import WorldOutcomes
 
 
 @dataclass
 class Outcome:
-    """What one model instance produced: record tables and step sums, or metric values."""
+    """What one model instance produced: record tables and step sums, metric values, or only
+    the per-world outcome codes that checks are scored from (``worlds``)."""
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     steps: list[StepSums] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    worlds: WorldOutcomes | None = None
 
 
 def evaluate(
@@ -45,12 +48,14 @@ def evaluate(
     log_worlds: int = 0,
     stream_period: int | None = None,
     metrics: Sequence | None = None,
-    step_sums: bool = True,
+    scoring: bool = False,
 ) -> Outcome:
     """Run worlds ``[world_offset, world_offset + n_worlds)`` of ``scenario`` to its end.
 
     With ``metrics``, return each metric's value per world; otherwise the record tables
-    (``docs/results.md``), the per-step sums (unless ``step_sums`` is false) and the dates.
+    (``docs/results.md``), the per-step sums and the dates; with ``scoring``, only the dates and
+    the per-world outcome codes (:class:`.WorldOutcomes`), all a fit reads: no per-step sums and
+    no tables are built.
     Parameters and facts take scalars or
     one value per world of this range. A scenario that ``continues`` another starts each world
     where that world of the other run ended (the same seed, worlds and inputs).
@@ -66,14 +71,17 @@ def evaluate(
     )
     start = end_state(scenario, settings)
     model = AllianceModel(
-        scenario, log_worlds=log_worlds, start=start, step_sums=step_sums, **settings
+        scenario, log_worlds=log_worlds, start=start, step_sums=not scoring, **settings
     )
     if metrics is not None:
         out = Outcome(metrics=run_metrics(model, list(metrics)))
     else:
         model.run_to_end()
         rec = model.recorder
-        out = Outcome(rec.world_tables(model.final()), rec.steps, rec.dates)
+        if scoring:
+            out = Outcome(dates=rec.dates, worlds=WorldOutcomes.from_recorder(rec))
+        else:
+            out = Outcome(rec.world_tables(model.final()), rec.steps, rec.dates)
     del model
     _collect_cycles()
     return out

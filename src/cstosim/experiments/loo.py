@@ -27,6 +27,7 @@ from .baselines import BASELINES, BaseRates, baseline_forecasts
 from .calibration import calibrate
 from .checks import Check, codes_by_check
 from .execution import worker_pool
+from .outcomes import WorldOutcomes
 from .runs import simulate
 from .scoring import distribution, log_floor
 from .validation import check_row, documented_scenarios, scored_checks, summarise
@@ -55,7 +56,8 @@ def forecast(
     for sid in dict.fromkeys(c.scenario for c in checks):
         own = [c for c in checks if c.scenario == sid]
         tables = simulate(own[0].doc.scenario, n_worlds, seed, values, log_worlds=0).tables
-        for check, codes in zip(own, codes_by_check(own, tables), strict=True):
+        worlds = WorldOutcomes.from_tables(tables)
+        for check, codes in zip(own, codes_by_check(own, worlds), strict=True):
             dist = None if codes is None else distribution(codes, len(check.categories))
             out[check.key] = dist
     return out

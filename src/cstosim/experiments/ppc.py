@@ -22,7 +22,8 @@ import pandas as pd
 
 from ..inputs.expected import Documented, ExpectedMembership
 from ..inputs.vocabulary import CRISIS_KINDS
-from .checks import Check, checks_of, entry_steps
+from .checks import Check, checks_of
+from .outcomes import WorldOutcomes
 
 #: The band the documented count of status changes must lie in.
 BAND = (0.05, 0.95)
@@ -35,11 +36,6 @@ def timed_checks(doc: Documented) -> list[Check]:
         for c in checks_of(doc)
         if isinstance(c.entry, ExpectedMembership) and c.entry.mode == "enters"
     ]
-
-
-def status_changes_per_world(transitions: pd.DataFrame, n_worlds: int) -> np.ndarray:
-    """How many status changes (of any member) each world made."""
-    return np.bincount(transitions["world"].to_numpy(), minlength=n_worlds)
 
 
 def band_result(counts: np.ndarray, documented: int) -> dict:
@@ -141,12 +137,11 @@ def order_shares(first: np.ndarray, cuts: list[tuple[int, int, str]]) -> np.ndar
     return np.array([np.mean((happened >= a) & (happened <= b)) for a, b, _ in cuts])
 
 
-def timed_entries(check: Check, transitions: pd.DataFrame, n_worlds: int) -> np.ndarray:
-    """:func:`entry_steps` of a timed check's member, status and origin."""
+def timed_entries(check: Check, worlds: WorldOutcomes) -> np.ndarray:
+    """:meth:`~.outcomes.WorldOutcomes.entries` of a timed check's member, status and origin."""
     m = check.entry
     assert isinstance(m, ExpectedMembership)
-    n_steps = check.doc.scenario.n_steps
-    return entry_steps(transitions, m.member, m.status, m.from_status, n_worlds, n_steps)
+    return worlds.entries(m.member, m.status, m.from_status, check.doc.scenario.n_steps)
 
 
 @dataclass
@@ -179,10 +174,8 @@ class Predictive:
         }
 
 
-def _changes_test(
-    doc: Documented, transitions: pd.DataFrame, n_worlds: int
-) -> tuple[dict, pd.DataFrame]:
-    counts = status_changes_per_world(transitions, n_worlds)
+def _changes_test(doc: Documented, worlds: WorldOutcomes) -> tuple[dict, pd.DataFrame]:
+    counts = worlds.changes_per_world()
     documented = len(timed_checks(doc))
     res = band_result(counts, documented)
     hist = np.bincount(counts)
@@ -265,20 +258,17 @@ def _order_test(check: Check, entered: np.ndarray) -> tuple[dict, pd.DataFrame]:
     return test, frame
 
 
-def predictive_checks(
-    doc: Documented, tables: dict[str, pd.DataFrame], n_worlds: int, floor: float
-) -> Predictive:
+def predictive_checks(doc: Documented, worlds: WorldOutcomes, floor: float) -> Predictive:
     """The three predictive checks of one file's run; nothing if it has no timed checks."""
     timed = timed_checks(doc)
     out = Predictive([], [], [], [])
     if not timed:
         return out
-    transitions = tables["transitions"]
-    test, frame = _changes_test(doc, transitions, n_worlds)
+    test, frame = _changes_test(doc, worlds)
     out.tests.append(test)
     out.changes.append(frame)
     for check in timed:
-        entered = timed_entries(check, transitions, n_worlds)
+        entered = timed_entries(check, worlds)
         test, frame = _placebo_test(check, entered, floor)
         out.tests.append(test)
         out.placebo.append(frame)

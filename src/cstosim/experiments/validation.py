@@ -26,7 +26,8 @@ from ..inputs.scenario import all_scenarios, load_scenario
 from ..inputs.settings import DEFAULT_WORLDS
 from . import storage
 from .baselines import BASELINES, BaseRates, baseline_forecasts
-from .checks import KINDS, Check, checks_of, codes_by_check, deduplicate, n_worlds_of
+from .checks import KINDS, Check, checks_of, codes_by_check, deduplicate
+from .outcomes import WorldOutcomes
 from .ppc import Predictive, predictive_checks
 from .runs import simulate
 from .scoring import distribution, log_floor, reliability, scores
@@ -170,11 +171,11 @@ class ModelRuns:
     def add(self, doc: Documented, tables: dict[str, pd.DataFrame]) -> None:
         """Read the checks of ``doc`` off one run's tables."""
         checks = checks_of(doc)
-        for check, codes in zip(checks, codes_by_check(checks, tables), strict=True):
+        worlds = WorldOutcomes.from_tables(tables)
+        for check, codes in zip(checks, codes_by_check(checks, worlds), strict=True):
             dist = None if codes is None else distribution(codes, len(check.categories))
             self.model[_identity(check)] = dist
-        floor = log_floor(self.n_worlds)
-        self.predictive.extend(predictive_checks(doc, tables, n_worlds_of(tables), floor))
+        self.predictive.extend(predictive_checks(doc, worlds, log_floor(self.n_worlds)))
 
 
 def _identity(check: Check) -> tuple[str, str, str]:

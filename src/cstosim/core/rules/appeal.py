@@ -89,7 +89,9 @@ def appeal_utilities(
     """Utilities ``(W, 4)`` of no appeal, a bilateral appeal, consultations and assistance.
 
     The capacity gap times the help expected from each provider; a bilateral appeal counts only as
-    far as a patron is at hand (a Russian base, a bilateral treaty: E08, E12); an Art. 4 request
+    far as a patron is at hand (a Russian base, a bilateral treaty: E08, E12), and is no option
+    where none is: bound to both sides, Russia mediated between Kyrgyzstan and Tajikistan and
+    neither appealed to it (E14, E20); an Art. 4 request
     binds every member where the treaty applies, as far as the attack's gravity makes the case
     for declaring aggression (``treaty_weight × severity``: E17 and E19 were grave; a border
     incident hardly carries the charge); consultations are worth the severity
@@ -103,7 +105,7 @@ def appeal_utilities(
     consult = consult_weight * severity - ask_cost
     assist = need_weight * need * help_collective + treaty_weight * severity - ask_cost - sovereign
     to_russia, art2, art4 = admissible
-    bilateral = np.where(to_russia, bilateral, NOT_ADMISSIBLE)
+    bilateral = np.where(to_russia & (np.asarray(patron) > 0), bilateral, NOT_ADMISSIBLE)
     consult = np.where(art2, consult, NOT_ADMISSIBLE)
     assist = np.where(art4, assist, NOT_ADMISSIBLE)
     bilateral, consult, assist = np.broadcast_arrays(bilateral, consult, assist)
