@@ -144,7 +144,10 @@ def _cmd_params(args: argparse.Namespace) -> None:
 
     pset = _parameter_set(args)
     print(f"# values from parameter set {pset.label}", file=sys.stderr)
-    ranges = {p.name: f"[{p.low:g}, {p.high:g}]" for p in PARAMETERS.values()}
+    ranges = {
+        p.name: f"[{p.low:g}, {p.high:g}]" + ("" if p.fit_low is None else f" fit≥{p.fit_low:g}")
+        for p in PARAMETERS.values()
+    }
     wide = max(len(r) for r in ranges.values())
     unit = max(len(p.unit) for p in PARAMETERS.values())
     for p in PARAMETERS.values():

@@ -21,6 +21,15 @@ FIXTURE = MINI
 
 
 @pytest.mark.unit
+def test_a_fit_searches_from_a_terms_fit_low():
+    space = cal.parameter_space()
+    assert space["grievance_weight"] == (2, 20)
+    assert space["withdraw_margin"] == (0, 15)
+    points = cal.latin_hypercube(space, 64, 0)
+    assert points["grievance_weight"].min() >= 2
+
+
+@pytest.mark.unit
 def test_latin_hypercube_stays_in_bounds_and_stratifies():
     pts = cal.latin_hypercube({"a": (0.0, 1.0), "b": (-5.0, 5.0)}, 50, seed=3)
     assert pts["a"].shape == (50,)

@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.unit]
 
 def test_a_declaration_holds_no_value() -> None:
     names = {f.name for f in fields(Parameter)}
-    assert names == {"name", "low", "high", "unit", "stage", "meaning", "source"}
+    # the prior range and where a fit starts searching, never a value: that is a set's
+    assert names == {"name", "low", "high", "fit_low", "unit", "stage", "meaning", "source"}
 
 
 @pytest.mark.parametrize("name", available_sets())
@@ -92,6 +93,16 @@ def test_values_on_a_bound_are_flagged() -> None:
     p = PARAMETERS["withdraw_margin"]
     assert p.at_bound(p.low) and p.at_bound(p.high)
     assert not p.at_bound((p.low + p.high) / 2)
+    # a term the record names as a cause: a fit stops at 2, and a value there is flagged too
+    g = PARAMETERS["grievance_weight"]
+    assert g.search == (2, g.high) and g.at_bound(2) and not g.at_bound(3)
+
+
+def test_a_term_a_fit_may_not_switch_off_can_still_be_switched_off_by_hand() -> None:
+    g = PARAMETERS["grievance_weight"]
+    g.check(0.0)  # the paired runs of ``cstosim drivers`` switch it off
+    with pytest.raises(UserError, match=r"outside \[0, 20\]"):
+        g.check(-1.0)
 
 
 def test_install_makes_a_set_the_one_in_force_only_when_asked(tmp_path, monkeypatch) -> None:

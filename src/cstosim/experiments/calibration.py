@@ -172,8 +172,9 @@ def mean_log_score(probs: np.ndarray, replicates: int) -> np.ndarray:
 
 
 def parameter_space() -> dict[str, tuple[float, float]]:
-    """Every declared parameter with its declared range."""
-    return {name: (p.low, p.high) for name, p in PARAMETERS.items()}
+    """Every declared parameter with the range a fit searches (its declared range, or from its
+    ``fit_low``)."""
+    return {name: p.search for name, p in PARAMETERS.items()}
 
 
 def calibrate(

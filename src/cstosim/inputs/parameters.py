@@ -26,7 +26,12 @@ from .schema import read_limited
 
 @dataclass(frozen=True)
 class Parameter:
-    """One global parameter: its prior range, unit, stage, meaning and source."""
+    """One global parameter: its prior range, unit, stage, meaning and source.
+
+    ``fit_low``, where given, is where a fit's search starts instead of ``low``: the record names
+    the term as a cause, so a fit may not switch it off. A user and the paired runs of
+    ``cstosim drivers`` may still set any value in ``[low, high]``, 0 included.
+    """
 
     name: str
     low: float
@@ -35,6 +40,12 @@ class Parameter:
     stage: str
     meaning: str
     source: str
+    fit_low: float | None = None
+
+    @property
+    def search(self) -> tuple[float, float]:
+        """The range a fit searches."""
+        return (self.low if self.fit_low is None else self.fit_low), self.high
 
     def check(self, value: float | np.ndarray, origin: str = "parameter") -> None:
         """Raise :class:`UserError` naming the bound if ``value`` leaves [low, high]."""
@@ -46,8 +57,8 @@ class Parameter:
             )
 
     def at_bound(self, value: float) -> bool:
-        """Whether ``value`` sits on either end of the prior range."""
-        return bool(np.isclose(value, self.low) or np.isclose(value, self.high))
+        """Whether ``value`` sits on either end of the prior range or of the fit's search."""
+        return bool(any(np.isclose(value, end) for end in (self.low, *self.search)))
 
 
 _DECLARED: tuple[Parameter, ...] = (
@@ -225,16 +236,17 @@ _DECLARED: tuple[Parameter, ...] = (
     ),
     Parameter(
         "grievance_weight",
-        2,
+        0,
         20,
         "utility",
         "membership",
         "pressure to leave per unit of grievance (unmet requests, blocks, resented integration, "
         "entrapment) and of outside pull: a grievance weighs as far as there is somewhere to turn",
         "M21: 'treaty not implemented with regard to Armenia'; M13. The documented freezes and "
-        "suspensions state a grievance as their reason, so the range starts where a grave unmet "
-        "request (0.8) with a Western patron at hand (outside pull about 0.7) weighs about one "
-        "unit of a state's resolve",
+        "suspensions state a grievance as their reason, so a fit searches from 2, where a grave "
+        "unmet request (0.8) with a Western patron at hand (outside pull about 0.7) weighs about "
+        "one unit of a state's resolve",
+        fit_low=2,
     ),
     Parameter(
         "protection_weight",
@@ -450,7 +462,8 @@ def parameters_table(parameter_set: ParameterSet | None = None) -> str:
     Markdown table: the one generated in ``docs/parameters.md``."""
     pset = parameter_set or load_set()
     lines = [
-        f"Values from the parameter set `{pset.name}`; ◆ marks a value on a bound of its range.",
+        f"Values from the parameter set `{pset.name}`; ◆ marks a value on a bound of its range or"
+        " of a fit's search (given after the range where it differs).",
         "",
         "| parameter | value | range | unit | stage | meaning | source |",
         "|---|---:|---|---|---|---|---|",
@@ -458,8 +471,9 @@ def parameters_table(parameter_set: ParameterSet | None = None) -> str:
     for p in PARAMETERS.values():
         value = pset.values[p.name]
         mark = " ◆" if p.at_bound(value) else ""
+        span = f"[{p.low}, {p.high}]" + ("" if p.fit_low is None else f", fit from {p.fit_low}")
         lines.append(
-            f"| `{p.name}` | {value:.4g}{mark} | [{p.low}, {p.high}] | {p.unit} | {p.stage} | "
+            f"| `{p.name}` | {value:.4g}{mark} | {span} | {p.unit} | {p.stage} | "
             f"{p.meaning} | {p.source} |"
         )
     return "\n".join(lines)
