@@ -21,6 +21,14 @@ from ..inputs.vocabulary import (
     Status,
 )
 
+#: The coded outcome columns of a crisis and the names of their codes (``appeal`` is a bool).
+CRISIS_CODES: dict[str, tuple[str, ...]] = {
+    "request": REQUEST_NAMES,
+    "asked": RUNG_NAMES,
+    "response": RUNG_NAMES,
+    "channel": CHANNEL_NAMES,
+    "russia": BILATERAL_NAMES,
+}
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Trust quantiles are read from histograms of this many bins on [0, 1] (resolution 0.001).
 HIST_BINS = 1000
@@ -157,11 +165,13 @@ class Recorder:
 
     def _crises_table(self) -> pd.DataFrame:
         w, k = self.world_ids, len(self.crises)
-        outcomes = ("request", "asked", "response", "channel", "russia")
-        codes = [
-            np.concatenate([c[name] for c in self.crises]) if k else np.zeros(0, dtype=np.int8)
-            for name in outcomes
-        ]
+        coded = {
+            name: ordered(
+                np.concatenate([c[name] for c in self.crises]) if k else np.zeros(0, np.int8),
+                names,
+            )
+            for name, names in CRISIS_CODES.items()
+        }
         meta = {
             name: np.repeat(np.asarray([c[name] for c in self.crises], dtype=object), len(w))
             for name in ("crisis", "kind", "target", "date")
@@ -176,14 +186,14 @@ class Recorder:
                 "target": meta["target"].astype(str),
                 "step": steps,
                 "date": meta["date"].astype(str),
-                "request": ordered(codes[0], REQUEST_NAMES),
-                "asked": ordered(codes[1], RUNG_NAMES),
-                "response": ordered(codes[2], RUNG_NAMES),
-                "channel": ordered(codes[3], CHANNEL_NAMES),
+                "request": coded["request"],
+                "asked": coded["asked"],
+                "response": coded["response"],
+                "channel": coded["channel"],
                 "appeal": np.concatenate([c["appeal"] for c in self.crises]).astype(bool)
                 if k
                 else np.zeros(0, dtype=bool),
-                "russia": ordered(codes[4], BILATERAL_NAMES),
+                "russia": coded["russia"],
                 "deploy_size": np.concatenate(sizes).astype(float) if k else np.zeros(0),
             }
         )

@@ -17,24 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core.records import Recorder
-from ..inputs.vocabulary import (
-    BILATERAL_NAMES,
-    CHANNEL_NAMES,
-    MEMBERS,
-    REQUEST_NAMES,
-    RUNG_NAMES,
-    STATUS_NAMES,
-)
-
-#: The outcome columns of a crisis and the names of their codes; ``appeal`` is yes/no.
-CRISIS_CODES: dict[str, tuple[str, ...]] = {
-    "request": REQUEST_NAMES,
-    "asked": RUNG_NAMES,
-    "response": RUNG_NAMES,
-    "channel": CHANNEL_NAMES,
-    "russia": BILATERAL_NAMES,
-}
+from ..core.records import CRISIS_CODES, Recorder
+from ..inputs.vocabulary import MEMBERS, STATUS_NAMES
 
 
 @dataclass(frozen=True)
