@@ -378,7 +378,7 @@ def parameter_figure(
     accepted: dict[str, dict[str, float]],
     ranges: dict[str, tuple[float, float]],
 ) -> Figure:
-    """Fitted value and the ABC-accepted 5-95% range of each parameter, on its declared range."""
+    """Fitted value and ABC-accepted 5-95% range of each parameter, on the range a fit searches."""
     names = list(values)
     fig = figure(8, 0.24 * len(names) + 1.4, layout=None)
     ax = fig.add_subplot()
@@ -398,7 +398,7 @@ def parameter_figure(
         ax.plot((values[name] - lo) / scale, yy, "o", color="#d62728", ms=4)
     ax.set_yticks(y, [f"{n} [{ranges[n][0]:g}, {ranges[n][1]:g}]" for n in names], fontsize=7)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("position in the declared range (0 = low bound, 1 = high bound)")
+    ax.set_xlabel("position in the range a fit searches (0 = its low end, 1 = its high end)")
     ax.set_title(
         "Calibrated parameters: fitted value (dot) and ABC-accepted 5-95% range (bar)", fontsize=10
     )
