@@ -257,6 +257,12 @@ def test_a_member_blocks_by_affinity_and_fear_of_precedent():
     assert not council.blocks(0.0, -1.0, 0.5 * one, False, 0 * one, **w)[0]
 
 
+def test_only_unrest_not_cast_as_foreign_is_called_internal():
+    assert council.called_internal("internal_unrest", False)  # E08
+    assert not council.called_internal("internal_unrest", True)  # E17
+    assert not council.called_internal("intra_member_clash", False)  # E14: a party hit
+
+
 def test_the_council_speaks_unasked_by_choice():
     w = dict(affinity_weight=3.0, ties_weight=2.0, precedent_weight=4.0)
     zero = 0 * one

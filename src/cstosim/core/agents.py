@@ -148,7 +148,7 @@ class MemberState(mesa.Agent):
         """Whether this state, if active, blocks collective action for ``target``."""
         aff, p = self.model.affinity, self.model.p
         source = aff[self.actor, ACTOR_INDEX[event.source]] if event.source else 0.0
-        unframed = event.kind == "internal_unrest" and not event.framed_foreign
+        unframed = council.called_internal(event.kind, event.framed_foreign)
         drawn = council.blocks(
             aff[self.actor, target.actor],
             source,

@@ -420,7 +420,7 @@ class AllianceModel(mesa.Model):
         stance = russia.council_stance(latent, arms_cut=p.arms_cut, troops_margin=p.troops_margin)
         speaks = council.speaks_unasked(
             e.severity,
-            e.kind != "internal_unrest" or e.framed_foreign,
+            not council.called_internal(e.kind, e.framed_foreign),
             self.ties_to_aggressor(e),
             self._internal_caution(e),
             logistic_noise(u_speak),
@@ -442,7 +442,7 @@ class AllianceModel(mesa.Model):
     def _internal_caution(self, e: Event) -> np.ndarray:
         """The active members' mean sovereignty sensitivity, in unrest not framed as foreign-backed
         (the Charter's non-interference); 0 otherwise."""
-        if e.kind != "internal_unrest" or e.framed_foreign:
+        if not council.called_internal(e.kind, e.framed_foreign):
             return np.zeros(self.n_worlds)
         active = np.stack([a.is_active() for a in self.agents], axis=1)
         sovereignty = np.stack([a.sovereignty for a in self.agents], axis=1)

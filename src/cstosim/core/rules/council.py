@@ -10,6 +10,12 @@ from ...inputs.vocabulary import Request, Rung
 Array = np.ndarray
 
 
+def called_internal(kind: str, framed_foreign: bool) -> bool:
+    """Unrest its government calls internal, not foreign-backed: the Charter's non-interference
+    holds the members back (E08: refused as 'internal'; M13), and no party was hit from outside."""
+    return kind == "internal_unrest" and not framed_foreign
+
+
 def blocks(
     affinity_target: float,
     affinity_aggressor: float,
