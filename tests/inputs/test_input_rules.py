@@ -244,6 +244,38 @@ def test_control_characters_in_a_value_are_escaped(tmp_path, bad):
     assert one_line(bad).isprintable()
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        (
+            'title = "Fixture: a year of crises and a renewal window"',
+            'title = "  "',
+            "scenario.title: is blank; write the text",
+        ),
+        (
+            'title = "Fixture: a year of crises and a renewal window"',
+            'title = "' + "T" * 201 + '"',
+            "scenario.title: 'TTTT",
+        ),
+        (
+            'notes = ["A small fixture for tests; not history."]',
+            'notes = ["A small fixture\\u0000 for tests"]',
+            "scenario.notes.1: 'A small fixture\\x00 for tests' holds the control character U+0000",
+        ),
+        (
+            'notes = ["A small fixture for tests; not history."]',
+            'notes = ["A small fixture for tests; not history.", ""]',
+            "scenario.notes.2: is blank",
+        ),
+    ],
+)
+def test_text_for_people_is_neither_blank_nor_endless_nor_invisible(tmp_path, old, new, says):
+    message = refusal(write(tmp_path, edited(old, new)))
+    assert says in message
+    if "T" * 201 in new:
+        assert "longer than 200 characters; shorten it" in message and len(message) < 300
+
+
 # --- limits ---------------------------------------------------------------------------------------
 def test_deep_nesting_is_one_line(tmp_path):
     for depth in (MAX_DEPTH + 1, 500, 5000):

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
 from .scenario import MemberCode, MonthStr, Scenario, find_scenario, split_file
-from .schema import Strict, first_repeat, format_validation
+from .schema import Strict, first_repeat, format_validation, prose
 from .vocabulary import BILATERAL_NAMES, CRISIS_KINDS, REQUEST_NAMES, RUNG_NAMES, STATUS_NAMES
 
 #: A source row of ``data/sources/``: an episode (``E05``) or a membership event (``M21``).
@@ -61,7 +61,7 @@ class ExpectedCrisis(Strict):
     response: list[Literal[RUNG_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
     appeal: bool | None = None
     russia: list[Literal[BILATERAL_NAMES]] | None = Field(default=None, min_length=1)  # type: ignore[valid-type]
-    note: str = ""
+    note: Annotated[str, prose(4000, blank=True)] = ""
 
     _response_adjacent = field_validator("response")(adjacent_on(RUNG_NAMES))
     _russia_adjacent = field_validator("russia")(adjacent_on(BILATERAL_NAMES))
@@ -77,7 +77,7 @@ class ExpectedMembership(Strict):
     tolerance_months: Annotated[int, Field(ge=0, le=120)] = 0
     mode: Literal["enters", "holds"] = "enters"
     from_status: Literal[STATUS_NAMES] | None = None  # type: ignore[valid-type]
-    note: str = ""
+    note: Annotated[str, prose(4000, blank=True)] = ""
 
     @model_validator(mode="after")
     def _from_only_when_entering(self) -> ExpectedMembership:
@@ -93,7 +93,7 @@ class ExpectedSupport(Strict):
     member: MemberCode
     row: RowId | None = None
     backs: bool
-    note: str = ""
+    note: Annotated[str, prose(4000, blank=True)] = ""
 
 
 Entry = ExpectedCrisis | ExpectedMembership | ExpectedSupport

@@ -23,7 +23,9 @@ from .errors import UserError, did_you_mean
 from .history import history_problem
 from .schema import (
     Identifier,
+    Prose,
     Strict,
+    Title,
     first_repeat,
     format_validation,
     matching,
@@ -82,13 +84,13 @@ class Meta(Strict):
     """The ``[scenario]`` table: id, title, dates, notes and sources."""
 
     id: Identifier
-    title: str
+    title: Title
     hypothetical: bool
     start: MonthStr
     end: MonthStr
     step_months: Annotated[int, Field(ge=1, le=1)] = 1  # monthly steps only; a bool is no number
-    notes: list[str] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
+    notes: list[Prose] = Field(min_length=1)
+    sources: list[Prose] = Field(min_length=1)
     #: 1 (absent) for the first format, 2 for files written for Model 2 (``docs/scenarios.md``).
     format: Annotated[int, Field(ge=1, le=2)] = 1  # an int, not Literal: a bool is no format
     #: The scenario whose per-world end state this one starts from (format 2).
@@ -118,7 +120,7 @@ class FactOverride(Strict):
     member: MemberCode
     field: Annotated[str, one_of(MEMBER_FACTS, "fact")]
     value: Severity
-    source: str
+    source: Prose
     date: MonthStr | None = None
 
 
@@ -127,7 +129,7 @@ class WorldFact(Strict):
 
     field: Annotated[str, one_of(WORLD_FACTS, "world fact")]
     value: Severity
-    source: str
+    source: Prose
 
 
 class AffinityOverride(Strict):
@@ -137,7 +139,7 @@ class AffinityOverride(Strict):
     a: ActorCode
     b: ActorCode
     value: Annotated[float, Field(ge=-1.0, le=1.0)]
-    source: str
+    source: Prose
     date: MonthStr | None = None
 
 
@@ -160,7 +162,7 @@ class Event(Strict):
     framed_foreign: bool = False
     #: internal unrest only (format 2): the government's survival itself was at stake (E17)
     regime_at_risk: bool = False
-    note: str
+    note: Prose
 
     @model_validator(mode="after")
     def _shock_only_on_policy(self) -> Event:

@@ -84,6 +84,34 @@ def matching(pattern: str, what: str, max_length: int = 200) -> _Checked:
     return _Checked(check, {"pattern": f"^{pattern}$", "maxLength": max_length})
 
 
+#: Control characters other than tab and newline: invisible in a report, a plot or a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def prose(max_length: int, blank: bool = False) -> _Checked:
+    """Metadata for text written for people (a title, a note, a source): at most ``max_length``
+    characters, no control character, and not blank unless ``blank``."""
+
+    def check(v: str) -> str:
+        if not blank and not v.strip():
+            raise ValueError("is blank; write the text")
+        if len(v) > max_length:
+            raise ValueError(f"{shown(v)} is longer than {max_length} characters; shorten it")
+        found = _CONTROL.search(v)
+        if found:
+            code = f"U+{ord(found.group()):04X}"
+            raise ValueError(f"{shown(v)} holds the control character {code}; remove it")
+        return v
+
+    return _Checked(check, {"maxLength": max_length} | ({} if blank else {"minLength": 1}))
+
+
+#: A title: one short line.
+Title = Annotated[str, prose(200)]
+#: A note or a source: a paragraph at most.
+Prose = Annotated[str, prose(4000)]
+
+
 #: An id: a scenario's, an event's; also a file and folder name, so kept short and plain.
 Identifier = Annotated[
     str, matching(r"[a-z0-9_]+", "an id: write lower-case letters, digits and _", 64)
