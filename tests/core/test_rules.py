@@ -257,6 +257,19 @@ def test_a_member_blocks_by_affinity_and_fear_of_precedent():
     assert not council.blocks(0.0, -1.0, 0.5 * one, False, 0 * one, **w)[0]
 
 
+def test_the_council_speaks_for_a_partys_war_only_by_consensus():
+    # three worlds, members (RUS, BLR, KAZ); Russia's own column is not another active party
+    others = np.array([[False, True, True], [False, True, True], [False, True, False]])
+    backs = np.array([[False, True, True], [False, True, False], [False, True, False]])
+    # world 0: both back; world 1: KAZ declines (E18); world 2: KAZ is not active, BLR backs
+    assert_array_equal(council.backs_a_partys_war([backs], others), [True, False, True])
+    # two calls in one month: each must be backed
+    partly = backs & np.array([[True, True, False]]).T
+    assert_array_equal(council.backs_a_partys_war([backs, partly], others), [True, False, False])
+    # no call for support: nobody asked the Council to speak
+    assert not council.backs_a_partys_war([], others).any()
+
+
 def test_only_unrest_not_cast_as_foreign_is_called_internal():
     assert council.called_internal("internal_unrest", False)  # E08
     assert not council.called_internal("internal_unrest", True)  # E17

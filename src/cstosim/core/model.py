@@ -381,9 +381,13 @@ class AllianceModel(mesa.Model):
         u_block = self.streams.uniform(len(MEMBERS))
         target = self.by_code.get(e.target)
         zero = np.zeros(n, dtype=np.int8)
-        # a war Russia wages on an outsider: nobody appeals and Russia does not answer itself
+        # a war Russia wages on an outsider: nobody appeals and Russia does not answer itself; the
+        # Council speaks for it only if every other active party backed its call for support
         if target is None or e.source == "RUS":
-            self.recorder.crisis(e, t, date, zero, zero, zero, zero, zero, np.zeros(n), zero > 0)
+            response = np.where(self._war_backed(e, t), Rung.STATEMENT, Rung.NONE).astype(np.int8)
+            self.recorder.crisis(
+                e, t, date, zero, zero, response, zero, zero, np.zeros(n), zero > 0
+            )
             return
         latent = self.russia.willingness(e, target) + logistic_noise(u_russia)
         channel, need, asked_own = target.appeal(e, u_appeal)
@@ -438,6 +442,18 @@ class AllianceModel(mesa.Model):
         self.recorder.crisis(e, t, date, request, asked, response, channel, own, size, to_russia)
         self._learn(e, target, channel, to_russia, (asked_russia, answer), (asked, response))
         self._log_crisis(e, t, date, channel, own, request, blocked, response)
+
+    def _war_backed(self, e: Event, t: int) -> np.ndarray:
+        """Per world, whether every other active party backed the calls for political support
+        that the war's source made this month."""
+        calls = [
+            self.support_backs[c.id]
+            for c in self.onsets.get(t, [])
+            if c.shock == "political_support_request" and c.source == e.source
+        ]
+        active = np.stack([a.is_active() for a in self.agents], axis=1)
+        active[:, [a.code == e.source for a in self.agents]] = False
+        return council.backs_a_partys_war(calls, active)
 
     def _internal_caution(self, e: Event) -> np.ndarray:
         """The active members' mean sovereignty sensitivity, in unrest not framed as foreign-backed

@@ -64,6 +64,17 @@ def speaks_unasked(
     return concern > 0.0
 
 
+def backs_a_partys_war(calls: list[Array], others_active: Array) -> Array:
+    """Whether the Council speaks for a war one of its parties wages on an outsider: by consensus
+    only, where every other active party backed each of that party's calls for political support
+    this month (``calls``: ``(W, M)`` backing of each call; ``others_active``: ``(W, M)``, the
+    other parties active). Kazakhstan and Kyrgyzstan declined Russia's call in 2022, and the
+    Council said nothing (E18); with no call, nobody asked it to speak."""
+    if not calls:
+        return np.zeros(others_active.shape[0], dtype=bool)
+    return np.all([(backs | ~others_active).all(axis=1) for backs in calls], axis=0)
+
+
 def council_answer(
     request: Array,
     asked: Array,
