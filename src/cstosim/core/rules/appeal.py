@@ -11,14 +11,14 @@ Array = np.ndarray
 NOT_ADMISSIBLE = -np.inf
 
 #: Crisis kinds on a member's recognised territory from outside: Art. 4's core (CST Art. 4, M01).
-_EXTERNAL = ("external_aggression", "insurgent_spillover")
+FROM_OUTSIDE = ("external_aggression", "insurgent_spillover")
 
 
 def art4_admissible(kind: str, framed_foreign: bool) -> bool:
     """Whether an Art. 4 request is admissible: aggression on recognised territory, or unrest the
     requester frames as foreign-backed (E17). Never disputed territory (E12), never a clash between
     members (E14, E20: no mechanism), never unrest framed as internal (E08)."""
-    return kind in _EXTERNAL or (kind == "internal_unrest" and framed_foreign)
+    return kind in FROM_OUTSIDE or (kind == "internal_unrest" and framed_foreign)
 
 
 def art2_admissible(kind: str, framed_foreign: bool) -> bool:
@@ -40,7 +40,7 @@ def bilateral_admissible(kind: str, framed_foreign: bool, regime_at_risk: bool) 
 
 def trust_scope(kind: str) -> Scope | None:
     """What a crisis puts at stake, for learning; None where no provider's answer was due."""
-    if kind in _EXTERNAL:
+    if kind in FROM_OUTSIDE:
         return Scope.TERRITORIAL
     if kind == "internal_unrest":
         return Scope.REGIME

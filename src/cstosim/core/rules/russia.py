@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ...inputs.vocabulary import BilateralRung, Rung
+from .appeal import FROM_OUTSIDE
 from .choice import ordered
 
 Array = np.ndarray
@@ -51,7 +52,7 @@ def russia_willingness(
     kind, severity, regime_at_risk, ties_to_aggressor = crisis
     regime_stake = kind == "internal_unrest" and regime_at_risk
     regime = regime_motive * target_alignment * severity * regime_stake
-    external = kind in ("external_aggression", "insurgent_spillover")
+    external = kind in FROM_OUTSIDE
     territory = territory_motive * severity * external
     reputation = reputation_motive * severity * np.asarray(on_party, dtype=float)
     ties = ties_weight * np.maximum(ties_to_aggressor, 0.0)
@@ -71,8 +72,7 @@ def unasked_ceiling(kind: str) -> int:
     from outside (E15: deliveries to Tajikistan before any appeal to Moscow), words otherwise; in
     unrest a government did not take to it, its backing stayed political (E05: Karimov), and
     troops come only when asked."""
-    outside = kind in ("external_aggression", "insurgent_spillover")
-    return int(BilateralRung.ARMS if outside else BilateralRung.WORDS)
+    return int(BilateralRung.ARMS if kind in FROM_OUTSIDE else BilateralRung.WORDS)
 
 
 def ceiling_against(aggressor_patron: Array | float) -> Array:
